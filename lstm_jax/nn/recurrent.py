@@ -340,12 +340,10 @@ class _Recurrent(nnx.Module):
                     rec_mask = dropout_mask(
                         self.rngs(), self.recurrent_dropout, (batch, self.out_features)
                     )
-                xw = self._project_input(cell, h)
-                if d == 1:
-                    xw = kernels.reverse_padded(xw, lengths)
+                inp = h if d == 0 else kernels.reverse_padded(h, lengths)
                 cell_state = jax.tree.map(lambda s, i=idx: s[i], state)
                 ys, fin = self._run_cell(
-                    cell, xw, cell_state, mask, rec_mask, w_hh.astype(self.dtype)
+                    cell, inp, cell_state, mask, rec_mask, w_hh.astype(self.dtype)
                 )
                 if d == 1:
                     ys = kernels.reverse_padded(ys, lengths)
@@ -409,10 +407,22 @@ class LSTM(_Recurrent):
             **kwargs,
         )
 
-    def _run_cell(self, cell, xw, state, mask, rec_mask, w_hh):
+    def _run_cell(self, cell, x, state, mask, rec_mask, w_hh):
+        if cell.proj_kernel is None and cell.ln_input_scale is None:
+            return kernels.lstm_fused(
+                x.astype(self.dtype),
+                cell.input_kernel[...].astype(self.dtype),
+                _value(cell.bias),
+                w_hh,
+                state[0],
+                state[1],
+                mask,
+                rec_mask,
+                self.unroll,
+            )
         w_hr = None if cell.proj_kernel is None else cell.proj_kernel[...].astype(self.dtype)
         ys, (h, c) = kernels.lstm_scan(
-            xw,
+            self._project_input(cell, x),
             w_hh,
             state[0],
             state[1],
@@ -444,7 +454,8 @@ class GRU(_Recurrent):
             **kwargs,
         )
 
-    def _run_cell(self, cell, xw, state, mask, rec_mask, w_hh):
+    def _run_cell(self, cell, x, state, mask, rec_mask, w_hh):
+        xw = self._project_input(cell, x)
         b_hh = (
             jnp.zeros((w_hh.shape[-1],), jnp.float32)
             if cell.recurrent_bias is None
@@ -479,7 +490,8 @@ class SimpleRNN(_Recurrent):
             **kwargs,
         )
 
-    def _run_cell(self, cell, xw, state, mask, rec_mask, w_hh):
+    def _run_cell(self, cell, x, state, mask, rec_mask, w_hh):
+        xw = self._project_input(cell, x)
         act = jnp.tanh if self.activation == "tanh" else jax.nn.relu
         return kernels.rnn_scan(
             xw, w_hh, state, mask, activation=act, recurrent_mask=rec_mask, unroll=self.unroll
