@@ -1,8 +1,10 @@
 """Pure-JAX recurrences for LSTM, GRU and tanh RNN.
 
-Every kernel runs time-major over a precomputed input projection: the input
-matmul for all steps is one big GEMM done by the caller, so the scan body holds
-only the small ``h @ w_hh`` matmul and elementwise gate math.
+All kernels run time-major. ``gru_scan``, ``rnn_scan`` and ``lstm_scan`` (the LSTM
+with layer norm or projection) take a precomputed input projection: the input matmul
+for all steps is one big GEMM done by the caller, so the scan body holds only the
+small ``h @ w_hh`` matmul and the gate math. ``lstm_fused`` (the plain LSTM, the hot
+path) takes raw inputs; see its comment block for why, and for its backward pass.
 
 Shapes: ``T`` time, ``B`` batch, ``H`` hidden, ``P`` output (= H unless LSTMP).
 
