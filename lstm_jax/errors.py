@@ -24,3 +24,7 @@ class DataError(LstmJaxError, ValueError):
 
 class CheckpointError(LstmJaxError, ValueError):
     """A checkpoint or state dict does not fit the model or workdir."""
+
+
+class TrainingDivergedError(LstmJaxError):
+    """The loss became NaN or inf; the last good checkpoint is kept."""

@@ -1,0 +1,1 @@
+"""Task models: one file each. Models take arrays, never files."""

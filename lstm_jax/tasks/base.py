@@ -1,0 +1,50 @@
+"""The interface the training loop knows; it never sees a concrete model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jax
+import ml_collections
+from flax import nnx
+
+Batch = dict[str, Any]
+
+
+class Task:
+    """One task: its data, model, loss and metrics. Subclasses override every method."""
+
+    name: str = ""
+    #: the validation metric that selects the best checkpoint and drives early stopping
+    eval_metric: str = "loss"
+    eval_mode: str = "min"
+
+    def make_model(self, config: ml_collections.ConfigDict, rngs: nnx.Rngs) -> nnx.Module:
+        raise NotImplementedError
+
+    def train_iter(self, config: ml_collections.ConfigDict, seed: int) -> Iterator[Batch]:
+        """An iterator with get_state() / set_state(), yielding global batches."""
+        raise NotImplementedError
+
+    def eval_batches(self, config: ml_collections.ConfigDict, split: str) -> list[Batch]:
+        """Fixed batches of ``split`` ("valid" or "test")."""
+        raise NotImplementedError
+
+    def loss(self, model: nnx.Module, batch: Batch) -> tuple[jax.Array, dict[str, jax.Array]]:
+        """Mean loss over the batch and a dict of batch-mean metrics."""
+        raise NotImplementedError
+
+    def predict(
+        self, model: nnx.Module, config: ml_collections.ConfigDict, inputs: list[str]
+    ) -> list[str]:
+        """The task's own prediction for each input (or for generated examples)."""
+        raise NotImplementedError
+
+    def baseline(self, config: ml_collections.ConfigDict) -> dict[str, float]:
+        """What a trivial model scores on ``eval_metric``, printed beside ours."""
+        return {}
+
+    def describe(self, metrics: dict[str, float], config: ml_collections.ConfigDict) -> str:
+        """One line for the user about the final result."""
+        return ", ".join(f"{k}={v:.4g}" for k, v in metrics.items())

@@ -1,0 +1,5 @@
+"""The training engine: loop, state, sharding, checkpointing, logging."""
+
+from lstm_jax.train.trainer import evaluate, predict, train_and_evaluate
+
+__all__ = ["evaluate", "predict", "train_and_evaluate"]

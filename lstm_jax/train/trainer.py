@@ -1,0 +1,231 @@
+"""One loop for every task: ``train_and_evaluate(config, workdir)``.
+
+Pure jitted steps over (params, optimizer state, step) with the batch sharded across a
+Mesh; Orbax checkpoints that carry the data position, so a resumed run continues with
+the very next batch and ends bit-identical to one that never stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import time
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import ml_collections
+import numpy as np
+import optax
+from flax import nnx
+
+from lstm_jax.errors import TrainingDivergedError
+from lstm_jax.tasks import get_task
+from lstm_jax.tasks.base import Task
+from lstm_jax.train import checkpoint, optim, sharding
+from lstm_jax.train.config_check import validate
+from lstm_jax.train.metrics_log import MetricLog, Progress
+
+
+class _Run:
+    """Everything built from a config: task, mesh, model pieces, optimizer, jitted steps."""
+
+    def __init__(self, config: ml_collections.ConfigDict, workdir: str):
+        validate(config)
+        _maybe_init_distributed(config)
+        self.config, self.workdir = config, workdir
+        self.task: Task = get_task(config.task)
+        self.mesh = sharding.make_mesh(config.mesh.num_devices)
+        sharding.check_batch_size(config.batch_size, self.mesh)
+        model = self.task.make_model(config, nnx.Rngs(params=config.seed, dropout=config.seed + 1))
+        self.graphdef, params, self.rest = nnx.split(model, nnx.Param, ...)
+        self.has_dropout = any(isinstance(n, nnx.RngStream) for _, n in nnx.iter_graph(model))
+        self.tx = optim.make_optimizer(config.optimizer, config.num_train_steps)
+        state = {
+            "params": params,
+            "opt_state": self.tx.init(params),
+            "step": jnp.zeros((), jnp.int32),
+        }
+        self.state = jax.device_put(state, sharding.replicated(self.mesh))
+        self.fingerprint = checkpoint.fingerprint(config.task, params)
+        self.train_step = jax.jit(self._train_step, donate_argnums=0)
+        self.eval_step = jax.jit(self._eval_step)
+
+    def model(self, params: Any, step: jax.Array | None) -> nnx.Module:
+        model = nnx.merge(self.graphdef, params, self.rest)
+        if step is None:
+            model.eval()
+        elif self.has_dropout:  # dropout masks depend only on (seed, step): exact resume
+            nnx.reseed(model, dropout=jax.random.fold_in(jax.random.key(self.config.seed), step))
+        return model
+
+    def _train_step(self, state, batch):
+        def loss_fn(params):
+            return self.task.loss(self.model(params, state["step"]), batch)
+
+        (loss, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
+        updates, opt_state = self.tx.update(grads, state["opt_state"], state["params"])
+        params = optax.apply_updates(state["params"], updates)
+        metrics = dict(metrics, loss=loss, grad_norm=optax.tree.norm(grads))
+        return {"params": params, "opt_state": opt_state, "step": state["step"] + 1}, metrics
+
+    def _eval_step(self, params, batch):
+        return self.task.loss(self.model(params, None), batch)[1]
+
+    def evaluate(self, params: Any, split: str) -> dict[str, float]:
+        sums: dict[str, float] = {}
+        batches = self.task.eval_batches(self.config, split)
+        for batch in batches:
+            for k, v in self.eval_step(params, sharding.shard_batch(batch, self.mesh)).items():
+                sums[k] = sums.get(k, 0.0) + float(v)
+        return {k: v / len(batches) for k, v in sums.items()}
+
+    def abstract_state(self) -> Any:
+        return jax.tree.map(
+            lambda x: jax.ShapeDtypeStruct(x.shape, x.dtype, sharding=x.sharding), self.state
+        )
+
+
+def _maybe_init_distributed(config: ml_collections.ConfigDict) -> None:
+    d = config.distributed
+    if d.coordinator and not jax.distributed.is_initialized():
+        jax.distributed.initialize(d.coordinator, d.num_processes, d.process_id)
+
+
+def _truncate_log(workdir: str, step: int) -> None:
+    """Drops records past the restored step, so a resumed log reads like an unbroken one."""
+    path = os.path.join(workdir, "metrics.jsonl")
+    if jax.process_index() or not os.path.exists(path):
+        return
+    with open(path) as f:
+        keep = [line for line in f if json.loads(line)["step"] <= step]
+    with open(path, "w") as f:
+        f.writelines(keep)
+
+
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, float]:
+    """Trains (resuming from ``workdir`` if it holds a checkpoint) and returns test metrics."""
+    run = _Run(config, workdir)
+    checkpoint.claim_workdir(workdir, run.fingerprint)
+    if jax.process_index() == 0:
+        with open(os.path.join(workdir, "config.json"), "w") as f:
+            f.write(config.to_json_best_effort(indent=1))
+    task, mode = run.task, run.task.eval_metric
+    better = (lambda a, b: a < b) if task.eval_mode == "min" else (lambda a, b: a > b)
+    ckpts = checkpoint.Checkpoints(workdir, config.keep_checkpoints, mode, task.eval_mode)
+    it = task.train_iter(config, config.seed)
+    meta = {"data": it.get_state(), "best": None, "bad_evals": 0, "plateau_evals": 0}
+    if ckpts.latest_step() is not None:
+        run.state, meta = ckpts.restore(run.abstract_state())
+        it.set_state(meta["data"])
+        _truncate_log(workdir, int(run.state["step"]))
+    log = MetricLog(workdir, config.to_dict())
+    step = int(run.state["step"])
+    progress = Progress(config.num_train_steps, step, config.log_every)
+    stop_signal = []
+    old_handler = signal.signal(signal.SIGTERM, lambda *_: stop_signal.append(True))
+    window: list[dict] = []
+    t_window = time.time()
+    try:
+        while step < config.num_train_steps and not stop_signal:
+            batch = sharding.shard_batch(next(it), run.mesh)
+            run.state, metrics = run.train_step(run.state, batch)
+            step += 1
+            metrics = {k: float(v) for k, v in metrics.items()}
+            if not math.isfinite(metrics["loss"]):
+                raise TrainingDivergedError(
+                    f"loss is {metrics['loss']} at step {step}; lower optimizer.learning_rate or "
+                    "set optimizer.clip_norm; the last good checkpoint is kept"
+                )
+            window.append(metrics)
+            progress.update(step, metrics)
+            if step % config.log_every == 0 or step == config.num_train_steps:
+                mean = {k: float(np.mean([m[k] for m in window])) for k in window[0]}
+                dt = time.time() - t_window
+                mean["steps_per_s"] = len(window) / dt
+                mean["examples_per_s"] = len(window) * config.batch_size / dt
+                mean["learning_rate"] = optim.current_lr(run.state["opt_state"])
+                log.write(step, "train", mean)
+                window, t_window = [], time.time()
+            stop = False
+            if step % config.eval_every == 0 or step == config.num_train_steps:
+                ev = run.evaluate(run.state["params"], "valid")
+                log.write(step, "valid", ev)
+                value = ev[mode]
+                if meta["best"] is None or better(value, meta["best"]):
+                    meta.update(best=value, bad_evals=0, plateau_evals=0)
+                    ckpts.save_best(step, run.state, meta, {mode: value})
+                else:
+                    meta["bad_evals"] += 1
+                    meta["plateau_evals"] += 1
+                opt = config.optimizer
+                if opt.schedule == "plateau" and meta["plateau_evals"] >= opt.plateau_patience:
+                    h = optim.hyperparams(run.state["opt_state"])
+                    h["lr_scale"] = h["lr_scale"] * opt.decay_factor
+                    meta["plateau_evals"] = 0
+                patience = config.early_stopping_patience
+                if patience and meta["bad_evals"] >= patience:
+                    print(
+                        f"early stopping at step {step}: no {mode} improvement in "
+                        f"{patience} evaluations",
+                        flush=True,
+                    )
+                    stop = True
+            meta["data"] = it.get_state()
+            if step % config.checkpoint_every == 0 or step == config.num_train_steps or stop:
+                ckpts.save(step, run.state, meta)
+            if stop:
+                break
+        if stop_signal:
+            meta["data"] = it.get_state()
+            ckpts.save(step, run.state, meta, force=True)
+            ckpts.wait()
+            print(f"SIGTERM: saved step {step}; run the same command to resume", flush=True)
+            return {}
+        ckpts.wait()
+        best_state, _ = ckpts.restore(run.abstract_state(), best=True)
+        test = run.evaluate(best_state["params"], "test")
+        log.write(step, "test", test)
+        if jax.process_index() == 0:
+            base = task.baseline(config)
+            if base:
+                log.write(step, "baseline", base)
+            print(task.describe(test, config), flush=True)
+        return test
+    finally:
+        signal.signal(signal.SIGTERM, old_handler)
+        progress.close()
+        log.close()
+        ckpts.close()
+
+
+def evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, dict[str, float]]:
+    """Evaluates the best checkpoint in ``workdir`` on the valid and test splits."""
+    run = _Run(config, workdir)
+    checkpoint.claim_workdir(workdir, run.fingerprint)
+    ckpts = checkpoint.Checkpoints(workdir, 1, run.task.eval_metric, run.task.eval_mode)
+    try:
+        state, _ = ckpts.restore(run.abstract_state(), best=True)
+        out = {s: run.evaluate(state["params"], s) for s in ("valid", "test")}
+    finally:
+        ckpts.close()
+    for split, metrics in out.items():
+        print(f"{split}: {run.task.describe(metrics, config)}", flush=True)
+    return out
+
+
+def predict(config: ml_collections.ConfigDict, workdir: str, inputs: list[str]) -> list[str]:
+    """Runs the task's own prediction (generate, classify, ...) with the best checkpoint."""
+    run = _Run(config, workdir)
+    checkpoint.claim_workdir(workdir, run.fingerprint)
+    ckpts = checkpoint.Checkpoints(workdir, 1, run.task.eval_metric, run.task.eval_mode)
+    try:
+        state, _ = ckpts.restore(run.abstract_state(), best=True)
+    finally:
+        ckpts.close()
+    lines = run.task.predict(run.model(state["params"], None), config, inputs)
+    for line in lines:
+        print(line, flush=True)
+    return lines

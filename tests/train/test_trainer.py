@@ -1,0 +1,188 @@
+"""The engine's test ladder: one step changes every parameter, tiny runs, exact resume,
+1 vs 8 devices, early stopping, NaN handling, and every config error."""
+
+import json
+import os
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+from configs import adding, copy, default
+from lstm_jax.errors import CheckpointError, ConfigError, TrainingDivergedError
+from lstm_jax.train import trainer
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def tiny(kind="adding", **overrides):
+    c = (adding if kind == "adding" else copy).get_config()
+    c.model.hidden_features = 16
+    c.data.length = 12
+    c.batch_size = 16
+    c.num_train_steps = 12
+    c.eval_every = 4
+    c.checkpoint_every = 4
+    c.log_every = 4
+    c.eval_batches = 2
+    for k, v in overrides.items():
+        node = c
+        *parents, leaf = k.split(".")
+        for p in parents:
+            node = node[p]
+        node[leaf] = v
+    return c
+
+
+def records(workdir, split=None):
+    with open(os.path.join(workdir, "metrics.jsonl")) as f:
+        out = [json.loads(line) for line in f]
+    return [r for r in out if split is None or r["split"] == split]
+
+
+@pytest.mark.parametrize("task", ["adding", "copy"])
+def test_one_step_changes_every_parameter(task):
+    run = trainer._Run(tiny(task), "/unused")
+    before = jax.tree.map(np.array, run.state["params"])
+    batch = trainer.sharding.shard_batch(next(run.task.train_iter(run.config, 0)), run.mesh)
+    run.state, metrics = run.train_step(run.state, batch)
+    after = run.state["params"]
+    for (path, a), b in zip(
+        jax.tree_util.tree_flatten_with_path(before)[0], jax.tree.leaves(after), strict=True
+    ):
+        assert not np.array_equal(a, np.asarray(b)), f"{jax.tree_util.keystr(path)} unchanged"
+    assert np.isfinite(float(metrics["loss"]))
+
+
+@pytest.mark.parametrize("task", ["adding", "copy"])
+def test_tiny_end_to_end(task, tmp_path):
+    out = trainer.train_and_evaluate(tiny(task), str(tmp_path))
+    assert set(out) >= {"mse"} if task == "adding" else {"loss", "recall_accuracy"}
+    assert [r["step"] for r in records(tmp_path, "valid")] == [4, 8, 12]
+    assert records(tmp_path, "test") and records(tmp_path, "baseline")
+    assert (tmp_path / "config.json").exists() and (tmp_path / "run.json").exists()
+    assert any((tmp_path / "tensorboard").iterdir())
+    ev = trainer.evaluate(tiny(task), str(tmp_path))
+    assert ev["test"] == pytest.approx(out)
+    assert len(trainer.predict(tiny(task), str(tmp_path), [])) == 5
+
+
+def test_resume_continues_exactly(tmp_path):
+    straight = trainer.train_and_evaluate(tiny(num_train_steps=12), str(tmp_path / "a"))
+    trainer.train_and_evaluate(tiny(num_train_steps=8), str(tmp_path / "b"))
+    resumed = trainer.train_and_evaluate(tiny(num_train_steps=12), str(tmp_path / "b"))
+    assert resumed == straight
+    timing = {"wall_time", "steps_per_s", "examples_per_s"}
+    strip = lambda rs: [{k: v for k, v in r.items() if k not in timing} for r in rs]
+    assert strip(records(tmp_path / "a", "valid")) == strip(records(tmp_path / "b", "valid"))
+
+
+def test_one_vs_eight_devices(tmp_path):
+    assert jax.device_count() == 8
+    one = trainer.train_and_evaluate(tiny(**{"mesh.num_devices": 1}), str(tmp_path / "1"))
+    eight = trainer.train_and_evaluate(tiny(**{"mesh.num_devices": 8}), str(tmp_path / "8"))
+    for k in one:
+        assert eight[k] == pytest.approx(one[k], abs=1e-5)
+
+
+def test_early_stopping_fires(tmp_path, capsys):
+    c = tiny(**{"optimizer.name": "sgd", "optimizer.learning_rate": 1e-30})
+    c.early_stopping_patience = 1
+    trainer.train_and_evaluate(c, str(tmp_path))
+    assert "early stopping at step 8" in capsys.readouterr().out
+    assert [r["step"] for r in records(tmp_path, "valid")] == [4, 8]
+
+
+def test_nan_stops_and_keeps_last_good_checkpoint(tmp_path):
+    good = tiny(num_train_steps=4)
+    trainer.train_and_evaluate(good, str(tmp_path))
+    bad = tiny(**{"optimizer.learning_rate": 1e30, "optimizer.clip_norm": 0.0})
+    with pytest.raises(TrainingDivergedError, match=r"lower optimizer\.learning_rate"):
+        trainer.train_and_evaluate(bad, str(tmp_path))
+    steps = sorted(int(p) for p in os.listdir(tmp_path / "checkpoints") if p.isdigit())
+    assert steps[-1] == 4
+
+
+def test_schedules_and_accumulation_run(tmp_path):
+    for i, (sched, extra) in enumerate(
+        [
+            ("step", {"optimizer.decay_every": 4}),
+            ("cosine", {"optimizer.warmup_steps": 2}),
+            ("plateau", {"optimizer.plateau_patience": 1}),
+        ]
+    ):
+        c = tiny(**{"optimizer.schedule": sched, "optimizer.accumulate_steps": 2, **extra})
+        out = trainer.train_and_evaluate(c, str(tmp_path / str(i)))
+        assert np.isfinite(out["mse"])
+    lrs = [r["learning_rate"] for r in records(tmp_path / "0", "train")]
+    assert lrs[0] > lrs[-1]
+
+
+@pytest.mark.parametrize(
+    "override,error,match",
+    [
+        ({"task": "addng"}, ConfigError, "did you mean 'adding'"),
+        ({"optimizer.name": "rmsprop"}, ConfigError, "unknown optimizer.name"),
+        ({"batch_size": 0}, ConfigError, "batch_size must be a positive int"),
+        ({"model.hidden_features": -3}, ConfigError, "hidden_features must be a positive int"),
+        ({"optimizer.learning_rate": 0.0}, ConfigError, "learning_rate must be > 0"),
+        ({"model.cell": "transformer"}, ConfigError, "unknown model.cell"),
+        ({"batch_size": 12}, ConfigError, "does not split over 8 devices"),
+    ],
+)
+def test_config_errors(override, error, match, tmp_path):
+    with pytest.raises(error, match=match) as e:
+        trainer.train_and_evaluate(tiny(**override), str(tmp_path))
+    assert "\n" not in str(e.value)
+
+
+def test_workdir_of_another_task_or_shape_is_refused(tmp_path):
+    trainer.train_and_evaluate(tiny(num_train_steps=4), str(tmp_path))
+    before = sorted(os.listdir(tmp_path / "checkpoints"))
+    with pytest.raises(CheckpointError, match="holds a 'adding' run, not 'copy'"):
+        trainer.train_and_evaluate(tiny("copy"), str(tmp_path))
+    with pytest.raises(CheckpointError, match="model of another shape"):
+        trainer.train_and_evaluate(tiny(**{"model.hidden_features": 8}), str(tmp_path))
+    assert sorted(os.listdir(tmp_path / "checkpoints")) == before
+
+
+def test_unwritable_workdir(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ConfigError, match="cannot be written"):
+        trainer.train_and_evaluate(tiny(), str(blocker / "sub"))
+
+
+def _main(*args, **kw):
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=1")
+    return subprocess.run(
+        [sys.executable, "-m", "lstm_jax.main", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    "flag,match",
+    [
+        ("--config.model.hiden_features=3", "hiden_features"),
+        ("--config.batch_size=abc", "batch_size"),
+        ("--config.optimizer.learning_rate=-1", "learning_rate must be > 0"),
+    ],
+)
+def test_main_reports_config_mistakes_in_one_line(flag, match, tmp_path):
+    r = _main("--config=configs/adding.py", f"--workdir={tmp_path}", flag)
+    assert r.returncode != 0
+    assert "Traceback" not in r.stderr, r.stderr
+    assert match in r.stderr
+
+
+def test_default_config_has_every_key():
+    keys = set(default.get_config().to_dict())
+    assert keys >= {"task", "model", "optimizer", "mesh", "distributed", "data"}
