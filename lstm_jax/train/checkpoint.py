@@ -67,7 +67,13 @@ class Checkpoints:
         self.metric = metric
         self.last = ocp.CheckpointManager(
             os.path.join(os.path.abspath(workdir), "checkpoints"),
-            options=ocp.CheckpointManagerOptions(max_to_keep=keep, create=True),
+            options=ocp.CheckpointManagerOptions(
+                max_to_keep=keep,
+                create=True,
+                multiprocessing_options=ocp.options.MultiprocessingOptions(
+                    barrier_sync_key_prefix="last"
+                ),
+            ),
         )
         self.best = ocp.CheckpointManager(
             os.path.join(os.path.abspath(workdir), "best"),
@@ -76,11 +82,17 @@ class Checkpoints:
                 best_fn=lambda m: m[metric],
                 best_mode=mode,
                 create=True,
+                # Both managers may save the same step: keep their multi-host barriers apart.
+                multiprocessing_options=ocp.options.MultiprocessingOptions(
+                    barrier_sync_key_prefix="best"
+                ),
             ),
         )
 
     @staticmethod
     def _args(state: Any, meta: dict) -> ocp.args.Composite:
+        # The save finishes in the background while the loop mutates ``meta``: freeze a copy.
+        meta = json.loads(json.dumps(meta))
         return ocp.args.Composite(state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta))
 
     def save(self, step: int, state: Any, meta: dict, force: bool = False) -> None:

@@ -55,11 +55,12 @@ class Progress:
 
             self.bar = tqdm(total=total, initial=initial, unit="step", dynamic_ncols=True)
 
-    def update(self, step: int, metrics: dict[str, float]) -> None:
+    def update(self, step: int, metrics: dict[str, float], tokens_per_step: int = 0) -> None:
         text = ", ".join(f"{k}={v:.4g}" for k, v in metrics.items())
         if self.bar is not None:
             self.bar.update(step - self.bar.n)
-            self.bar.set_postfix_str(text)
+            rate = self.bar.format_dict.get("rate") or 0.0
+            self.bar.set_postfix_str(f"{text}, tokens/s={rate * tokens_per_step:,.0f}")
         elif jax.process_index() == 0 and step % self.every == 0:
             print(f"step {step}: {text}", flush=True)
 

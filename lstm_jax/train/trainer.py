@@ -128,9 +128,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
     old_handler = signal.signal(signal.SIGTERM, lambda *_: stop_signal.append(True))
     window: list[dict] = []
     t_window = time.time()
+    last_saved = step
     try:
         while step < config.num_train_steps and not stop_signal:
-            batch = sharding.shard_batch(next(it), run.mesh)
+            raw = next(it)
+            tokens = int(np.prod(raw["inputs"].shape[:2]))
+            batch = sharding.shard_batch(raw, run.mesh)
             run.state, metrics = run.train_step(run.state, batch)
             step += 1
             metrics = {k: float(v) for k, v in metrics.items()}
@@ -140,12 +143,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
                     "set optimizer.clip_norm; the last good checkpoint is kept"
                 )
             window.append(metrics)
-            progress.update(step, metrics)
+            progress.update(step, metrics, tokens)
             if step % config.log_every == 0 or step == config.num_train_steps:
                 mean = {k: float(np.mean([m[k] for m in window])) for k in window[0]}
                 dt = time.time() - t_window
                 mean["steps_per_s"] = len(window) / dt
                 mean["examples_per_s"] = len(window) * config.batch_size / dt
+                mean["tokens_per_s"] = len(window) * tokens / dt
                 mean["learning_rate"] = optim.current_lr(run.state["opt_state"])
                 log.write(step, "train", mean)
                 window, t_window = [], time.time()
@@ -176,11 +180,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
             meta["data"] = it.get_state()
             if step % config.checkpoint_every == 0 or step == config.num_train_steps or stop:
                 ckpts.save(step, run.state, meta)
+                last_saved = step
             if stop:
                 break
         if stop_signal:
-            meta["data"] = it.get_state()
-            ckpts.save(step, run.state, meta, force=True)
+            if last_saved != step:
+                meta["data"] = it.get_state()
+                ckpts.save(step, run.state, meta, force=True)
             ckpts.wait()
             print(f"SIGTERM: saved step {step}; run the same command to resume", flush=True)
             return {}
