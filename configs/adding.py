@@ -4,8 +4,9 @@
 
 Variants: `configs/adding.py:gru`, `configs/adding.py:rnn` (same budget, other cells);
 `--config.data.length=200` for longer memory.
-Expected: test MSE well under the 0.1667 of always predicting 1 (see README for the
-measured number and wall time on a 2-core CPU).
+Expected (measured on a 2-core CPU, seed 0, 1,500 steps of batch 64):
+  lstm: test MSE 0.0007 in 32 s;  gru: 0.0007 in 32 s;  rnn: 0.1797 in 18 s (fails:
+  no better than always predicting 1, which scores 1/6 = 0.1667).
 """
 
 from configs import default

@@ -29,7 +29,7 @@ def claim_workdir(workdir: str, fp: dict) -> None:
     """Creates the workdir or checks that it belongs to this task and model shape."""
     try:
         os.makedirs(workdir, exist_ok=True)
-        probe = os.path.join(workdir, ".write_test")
+        probe = os.path.join(workdir, f".write_test.{jax.process_index()}")
         with open(probe, "w") as f:
             f.write("ok")
         os.remove(probe)
@@ -58,8 +58,9 @@ def claim_workdir(workdir: str, fp: dict) -> None:
                 "use a new --workdir or the old model config"
             )
     elif jax.process_index() == 0:
-        with open(path, "w") as f:
+        with open(path + ".tmp", "w") as f:  # atomic, so other processes never read half
             json.dump(fp, f, indent=1)
+        os.replace(path + ".tmp", path)
 
 
 class Checkpoints:

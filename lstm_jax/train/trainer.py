@@ -110,8 +110,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
     run = _Run(config, workdir)
     checkpoint.claim_workdir(workdir, run.fingerprint)
     if jax.process_index() == 0:
-        with open(os.path.join(workdir, "config.json"), "w") as f:
+        with open(os.path.join(workdir, "config.json.tmp"), "w") as f:
             f.write(config.to_json_best_effort(indent=1))
+        os.replace(os.path.join(workdir, "config.json.tmp"), os.path.join(workdir, "config.json"))
     task, mode = run.task, run.task.eval_metric
     better = (lambda a, b: a < b) if task.eval_mode == "min" else (lambda a, b: a > b)
     ckpts = checkpoint.Checkpoints(workdir, config.keep_checkpoints, mode, task.eval_mode)
@@ -183,6 +184,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
                 last_saved = step
             if stop:
                 break
+        progress.close()
         if stop_signal:
             if last_saved != step:
                 meta["data"] = it.get_state()

@@ -37,7 +37,12 @@ def launch(workdir, *extra, devices=1, env_extra=None):
 
 
 def finish(proc, timeout=300):
-    out, err = proc.communicate(timeout=timeout)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"timed out; stderr tail:\n{err[-3000:]}") from None
     assert proc.returncode == 0, err[-3000:]
     return out
 
@@ -108,7 +113,7 @@ def test_two_processes_match_one(tmp_path, steps):
         for i in range(2)
     ]
     for p in procs:
-        finish(p)
+        finish(p, timeout=180)
     single, cluster = final(tmp_path / "single"), final(tmp_path / "cluster")
     assert [r["step"] for r in single] == [r["step"] for r in cluster]
     for a, b in zip(single, cluster, strict=True):
