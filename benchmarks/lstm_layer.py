@@ -152,6 +152,7 @@ def main() -> None:
     ap.add_argument("--iters", type=int, default=2)
     ap.add_argument("--impls", default=",".join(PEERS), help="comma-separated subset")
     ap.add_argument("--markdown", help="append the table to this file")
+    ap.add_argument("--shapes", help="B,T,H,L;B,T,H,L;... instead of the default shapes")
     args = ap.parse_args()
     impls = [i for i in args.impls.split(",") if i]
     if "torch" in impls:
@@ -161,6 +162,8 @@ def main() -> None:
             print("torch not installed (pip install '.[peers]'): skipping the PyTorch peer")
             impls.remove("torch")
     shapes = QUICK_SHAPES if args.quick else SHAPES
+    if args.shapes:
+        shapes = [tuple(int(v) for v in s.split(",")) for s in args.shapes.split(";")]
     rounds = 2 if args.quick else args.rounds
     machine = f"{platform.machine()}, {os.cpu_count()} cores, jax {jax.__version__}"
     lines = [

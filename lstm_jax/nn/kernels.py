@@ -155,14 +155,14 @@ def _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, keep_residua
         pre = _dot(x_t, w_ih) + _dot(h_in, w_hh)
         if b is not None:
             pre = pre + b
-        i, f, g, o = jnp.split(pre, 4, axis=-1)
-        i, f, g, o = jax.nn.sigmoid(i), jax.nn.sigmoid(f), jnp.tanh(g), jax.nn.sigmoid(o)
+        acts = _gates(pre)
+        i, f, g, o = jnp.split(acts, 4, axis=-1)
         c_new = f * c + i * g
         h_new = o * jnp.tanh(c_new)
         if m_t is not None:
             h_new = jnp.where(m_t, h_new, h)
             c_new = jnp.where(m_t, c_new, c)
-        out = (h_new, c_new, jnp.concatenate([i, f, g, o], -1)) if keep_residuals else h_new
+        out = (h_new, c_new, acts) if keep_residuals else h_new
         return (h_new, c_new), out
 
     if mask is None:
@@ -170,7 +170,14 @@ def _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, keep_residua
     return jax.lax.scan(step, (h0, c0), (x, mask), unroll=unroll)
 
 
-@partial(jax.custom_vjp, nondiff_argnums=(8,))
+def _gates(pre: Array) -> Array:
+    i, f, g, o = jnp.split(pre, 4, axis=-1)
+    return jnp.concatenate(
+        [jax.nn.sigmoid(i), jax.nn.sigmoid(f), jnp.tanh(g), jax.nn.sigmoid(o)], -1
+    )
+
+
+@partial(jax.custom_vjp, nondiff_argnums=(8, 9))
 def lstm_fused(
     x: Array,
     w_ih: Array,
@@ -181,6 +188,7 @@ def lstm_fused(
     mask: Array | None,
     recurrent_mask: Array | None,
     unroll: int = 1,
+    remat: bool = False,
 ) -> tuple[Array, tuple[Array, Array]]:
     """The plain LSTM (no layer norm, no projection) over raw inputs.
 
@@ -188,18 +196,23 @@ def lstm_fused(
       x: [T, B, F] in the compute dtype; w_ih: [F, 4H], w_hh: [H, 4H] in the compute
         dtype; b: float32[4H] or None; h0, c0: float32[B, H].
       mask: bool[T, B, 1] or None; recurrent_mask: float32[B, H] or None.
+      remat: keep only h and c for the backward pass and recompute the gate activations
+        there (two more small matmuls per step; the [T, B, 4H] residual is not stored).
 
     Returns:
       outputs float32[T, B, H] (zero where masked) and the final (h, c), float32[B, H].
     """
+    del remat  # only changes what the backward pass keeps
     (h, c), hs = _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, recurrent_mask, unroll, False)
     ys = hs if mask is None else jnp.where(mask, hs, 0.0)
     return ys, (h, c)
 
 
-def _lstm_fused_fwd(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll):
+def _lstm_fused_fwd(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, remat):
     (h, c), (hs, cs, acts) = _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, True)
     ys = hs if mask is None else jnp.where(mask, hs, 0.0)
+    if remat:
+        acts = None
     return (ys, (h, c)), (x, w_ih, b, w_hh, h0, c0, mask, rec_mask, hs, cs, acts)
 
 
@@ -214,17 +227,22 @@ def _gemm_tn(a: Array, g: Array, dtype: Any) -> Array:
     return out.astype(dtype)
 
 
-def _lstm_fused_bwd(unroll, res, cts):
+def _lstm_fused_bwd(unroll, remat, res, cts):
     x, w_ih, b, w_hh, h0, c0, mask, rec_mask, hs, cs, acts = res
     dys, (dh_T, dc_T) = cts
     if mask is not None:
         dys = jnp.where(mask, dys, 0.0)
     c_prev = jnp.concatenate([c0[None], cs[:-1]], 0)
+    h_prev = jnp.concatenate([h0[None], hs[:-1]], 0)
+    h_in = h_prev if rec_mask is None else h_prev * rec_mask
     w_t = w_hh.T
 
     def step(carry, inputs):
         dh, dc = carry
         dy_t, act_t, c_t, cp_t, m_t = inputs
+        if remat:  # act_t is (x_t, h_in_t): recompute the gates
+            pre = _dot(act_t[0], w_ih) + _dot(act_t[1], w_hh)
+            act_t = _gates(pre if b is None else pre + b)
         i, f, g, o = jnp.split(act_t, 4, axis=-1)
         dh = dh + dy_t
         tc = jnp.tanh(c_t)
@@ -248,14 +266,12 @@ def _lstm_fused_bwd(unroll, res, cts):
             dc_prev = jnp.where(m_t, dc_prev, dc)
         return (dh_prev, dc_prev), (dpre, dh_in)
 
-    xs = (dys, acts, cs, c_prev)
+    xs = (dys, (x, h_in) if remat else acts, cs, c_prev)
     if mask is None:
         body = lambda cr, xt: step(cr, (*xt, None))
     else:
         body, xs = step, (*xs, mask)
     (dh0, dc0), (dpre, dh_in) = jax.lax.scan(body, (dh_T, dc_T), xs, reverse=True, unroll=unroll)
-    h_prev = jnp.concatenate([h0[None], hs[:-1]], 0)
-    h_in = h_prev if rec_mask is None else h_prev * rec_mask
     dw_hh = _gemm_tn(h_in, dpre, w_hh.dtype)
     dw_ih = _gemm_tn(x, dpre, w_ih.dtype)
     dx = jnp.dot(dpre.astype(w_ih.dtype), w_ih.T, preferred_element_type=jnp.float32)

@@ -367,7 +367,9 @@ class LSTM(_Recurrent):
     ``[i f g o] = x_t W_ih + h_{t-1} W_hh + b``. The forget-gate bias starts at
     ``forget_bias`` (1.0, Jozefowicz et al. 2015; ``None`` keeps ``bias_init``).
     ``layer_norm=True`` normalises each gate's input and recurrent pre-activations and
-    the cell before its tanh (Ba et al. 2016). ``proj_features=P`` adds LSTMP's output
+    the cell before its tanh (Ba et al. 2016). ``remat=True`` stores only h and c for the
+    backward pass and recomputes the gates there (less memory for long sequences).
+    ``proj_features=P`` adds LSTMP's output
     projection ``h_t = (σ(o) tanh(c_t)) W_hr`` (torch's ``proj_size``).
     ``dtype=jnp.bfloat16`` runs the matmuls in bfloat16; parameters, gates and the cell
     state stay float32. See the module docstring for the call interface.
@@ -384,6 +386,7 @@ class LSTM(_Recurrent):
         forget_bias: float | None = 1.0,
         layer_norm: bool = False,
         proj_features: int | None = None,
+        remat: bool = False,
         **kwargs: Any,
     ):
         if proj_features is not None and (
@@ -394,6 +397,7 @@ class LSTM(_Recurrent):
                 f"got {proj_features!r}"
             )
         self.layer_norm = layer_norm
+        self.remat = remat
         super().__init__(
             in_features,
             hidden_features,
@@ -419,6 +423,7 @@ class LSTM(_Recurrent):
                 mask,
                 rec_mask,
                 self.unroll,
+                self.remat,
             )
         w_hr = None if cell.proj_kernel is None else cell.proj_kernel[...].astype(self.dtype)
         ys, (h, c) = kernels.lstm_scan(

@@ -21,8 +21,9 @@ def autodiff_lstm(x, w_ih, b, w_hh, h0, c0, mask, rec_mask):
     return ys, (h, c)
 
 
+@pytest.mark.parametrize("remat", [False, True])
 @pytest.mark.parametrize("with_mask", [False, True])
-def test_fused_backward_matches_autodiff(with_mask):
+def test_fused_backward_matches_autodiff(with_mask, remat):
     T, B, F, H = 6, 3, 5, 4
     ks = jax.random.split(jax.random.key(0), 9)
     x = jax.random.normal(ks[0], (T, B, F))
@@ -41,7 +42,7 @@ def test_fused_backward_matches_autodiff(with_mask):
         return jnp.sum(ys * wy) + jnp.sum(h * wh) + jnp.sum(jnp.sin(c) * wc)
 
     def fused(*args):
-        return kernels.lstm_fused(*args[:6], mask if with_mask else None, args[6])
+        return kernels.lstm_fused(*args[:6], mask if with_mask else None, args[6], 1, remat)
 
     def ref(*args):
         return autodiff_lstm(*args[:6], mask, args[6])
