@@ -34,8 +34,9 @@ def lstm_flops(batch: int, time_: int, hidden: int, layers: int) -> float:
     return layers * 2.0 * batch * time_ * (2 * hidden) * 4 * hidden
 
 
-def _jax_fns(apply: Callable, params, x) -> tuple[Callable, Callable, float]:
-    """Jitted forward and grad functions, plus the seconds their compilation took."""
+def _jax_fns(apply: Callable, params, x) -> tuple[Callable, Callable, float, float | None]:
+    """Jitted forward and grad functions, compile seconds, and the training step's peak
+    memory in MiB as XLA plans it (arguments + outputs + temporaries)."""
 
     def loss(p, x):
         return jnp.mean(jnp.square(apply(p, x)))
@@ -46,15 +47,22 @@ def _jax_fns(apply: Callable, params, x) -> tuple[Callable, Callable, float]:
     fwd = fwd.lower(params, x).compile()
     grad = grad.lower(params, x).compile()
     compile_s = time.perf_counter() - t0
+    mem = grad.memory_analysis()
+    peak = None
+    if mem is not None:
+        peak = (
+            mem.argument_size_in_bytes + mem.output_size_in_bytes + mem.temp_size_in_bytes
+        ) / 2**20
     return (
         (lambda: jax.block_until_ready(fwd(params, x))),
         (lambda: jax.block_until_ready(grad(params, x))),
         compile_s,
+        peak,
     )
 
 
-def ours(batch, time_, hidden, layers, x):
-    layer = LSTM(hidden, hidden, num_layers=layers, rngs=nnx.Rngs(0))
+def ours(batch, time_, hidden, layers, x, remat=False):
+    layer = LSTM(hidden, hidden, num_layers=layers, remat=remat, rngs=nnx.Rngs(0))
     graphdef, params, rest = nnx.split(layer, nnx.Param, ...)
     return _jax_fns(lambda p, x: nnx.merge(graphdef, p, rest)(x)[0], params, x)
 
@@ -93,7 +101,7 @@ def pytorch(batch, time_, hidden, layers, x):
 
     torch.set_num_threads(os.cpu_count() or 1)
     model = torch.nn.LSTM(hidden, hidden, num_layers=layers, batch_first=True)
-    xt = torch.from_numpy(np.asarray(x))
+    xt = torch.from_numpy(np.array(x))
 
     def fwd():
         with torch.no_grad():
@@ -106,35 +114,108 @@ def pytorch(batch, time_, hidden, layers, x):
 
     t0 = time.perf_counter()
     grad()  # torch has no compile step; report its first call
-    return fwd, grad, time.perf_counter() - t0
+    return fwd, grad, time.perf_counter() - t0, None
 
 
-PEERS = {"ours": ours, "flax_nnx": flax_nnx, "flax_linen": flax_linen, "torch": pytorch}
+def ours_remat(batch, time_, hidden, layers, x):
+    return ours(batch, time_, hidden, layers, x, remat=True)
 
 
-def bench_shape(shape, impls, rounds, iters) -> dict[str, dict[str, float]]:
+PEERS = {
+    "ours": ours,
+    "ours_remat": ours_remat,
+    "flax_nnx": flax_nnx,
+    "flax_linen": flax_linen,
+    "torch": pytorch,
+}
+DEFAULT_IMPLS = "ours,flax_nnx,flax_linen,torch"
+
+
+class Load:
+    """CPU time other processes used during a round, as a fraction of the machine.
+
+    From /proc: all busy jiffies minus this process's own, over wall time x cores. On a
+    2-core machine one busy neighbour slows PyTorch's OpenMP threads ~6x and XLA ~1.8x,
+    so rounds with a neighbour are dropped rather than averaged in.
+    """
+
+    def __init__(self):
+        self.ok = os.path.exists("/proc/stat")
+        self.hz = os.sysconf("SC_CLK_TCK") if self.ok else 100
+
+    def _read(self):
+        with open("/proc/stat") as f:
+            cpu = [int(v) for v in f.readline().split()[1:]]
+        busy = sum(cpu) - cpu[3] - cpu[4]  # minus idle and iowait
+        with open("/proc/self/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        own = int(fields[11]) + int(fields[12])  # utime + stime
+        return busy, own, time.monotonic()
+
+    def start(self):
+        self.t0 = self._read() if self.ok else None
+
+    def stop(self) -> float:
+        if not self.ok:
+            return 0.0
+        b1, o1, t1 = self._read()
+        b0, o0, t0 = self.t0
+        other = max(0, (b1 - b0) - (o1 - o0)) / self.hz
+        return other / max(1e-9, (t1 - t0) * (os.cpu_count() or 1))
+
+
+def gemm_peak() -> float:
+    """XLA's float32 GEMM rate on a 2048^3 problem, GFLOP/s: the machine's practical peak."""
+    n = 2048
+    a = jax.random.normal(jax.random.key(0), (n, n), jnp.float32)
+    f = jax.jit(lambda a: a @ a)
+    jax.block_until_ready(f(a))
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        jax.block_until_ready(f(a))
+        times.append(time.perf_counter() - t0)
+    return 2 * n**3 / min(times) / 1e9
+
+
+def bench_shape(
+    shape, impls, rounds, iters, max_load=0.1, min_quiet=2
+) -> tuple[dict[str, dict[str, float]], int]:
+    """Returns per-implementation medians over quiet rounds, and how many rounds were quiet."""
     batch, time_, hidden, layers = shape
     x = jax.random.normal(jax.random.key(0), (batch, time_, hidden), jnp.float32)
-    fns, compile_s = {}, {}
+    fns, compile_s, peak_mib = {}, {}, {}
     for name in impls:
-        fwd, grad, c = PEERS[name](batch, time_, hidden, layers, x)
+        fwd, grad, c, mem = PEERS[name](batch, time_, hidden, layers, x)
         fwd()
         grad()  # warm-up
-        fns[name], compile_s[name] = (fwd, grad), c
-    samples = {n: {"fwd": [], "train": []} for n in impls}
+        fns[name], compile_s[name], peak_mib[name] = (fwd, grad), c, mem
+    load = Load()
+    quiet = {n: {"fwd": [], "train": []} for n in impls}
+    n_quiet = 0
     for _ in range(rounds):
+        load.start()
+        samples = {n: {"fwd": [], "train": []} for n in impls}
         for name in impls:  # interleaved: each round visits every implementation
             for kind, fn in (("fwd", fns[name][0]), ("train", fns[name][1])):
                 for _ in range(iters):
                     t0 = time.perf_counter()
                     fn()
                     samples[name][kind].append(time.perf_counter() - t0)
+        if load.stop() <= max_load:
+            n_quiet += 1
+            for name in impls:
+                for kind in ("fwd", "train"):
+                    quiet[name][kind] += samples[name][kind]
+    if n_quiet < min_quiet:
+        return {}, n_quiet
     flops = lstm_flops(batch, time_, hidden, layers)
     out = {}
     for name in impls:
-        fwd_ms = 1e3 * statistics.median(samples[name]["fwd"])
-        train_ms = 1e3 * statistics.median(samples[name]["train"])
+        fwd_ms = 1e3 * statistics.median(quiet[name]["fwd"])
+        train_ms = 1e3 * statistics.median(quiet[name]["train"])
         out[name] = dict(
+            peak_mib=peak_mib[name],
             fwd_ms=fwd_ms,
             train_ms=train_ms,
             tokens_per_s=batch * time_ / (train_ms / 1e3),
@@ -142,7 +223,7 @@ def bench_shape(shape, impls, rounds, iters) -> dict[str, dict[str, float]]:
             fwd_gflops=flops / (fwd_ms / 1e3) / 1e9,
             compile_s=compile_s[name],
         )
-    return out
+    return out, n_quiet
 
 
 def main() -> None:
@@ -150,7 +231,13 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="one small shape, few rounds")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--iters", type=int, default=2)
-    ap.add_argument("--impls", default=",".join(PEERS), help="comma-separated subset")
+    ap.add_argument("--impls", default=DEFAULT_IMPLS, help=f"subset of {','.join(PEERS)}")
+    ap.add_argument(
+        "--max-load",
+        type=float,
+        default=0.1,
+        help="drop rounds in which other processes used more than this share of the CPUs",
+    )
     ap.add_argument("--markdown", help="append the table to this file")
     ap.add_argument("--shapes", help="B,T,H,L;B,T,H,L;... instead of the default shapes")
     args = ap.parse_args()
@@ -166,23 +253,35 @@ def main() -> None:
         shapes = [tuple(int(v) for v in s.split(",")) for s in args.shapes.split(";")]
     rounds = 2 if args.quick else args.rounds
     machine = f"{platform.machine()}, {os.cpu_count()} cores, jax {jax.__version__}"
+    peak = gemm_peak()
     lines = [
-        f"### {time.strftime('%Y-%m-%d')} — {machine}, float32, median of {rounds}x{args.iters}",
+        f"### {time.strftime('%Y-%m-%d')} — {machine}, float32, median of up to "
+        f"{rounds}x{args.iters} (quiet rounds only); XLA GEMM peak {peak:.0f} GFLOP/s",
         "",
-        "| shape (B, T, H, L) | impl | train ms | fwd ms | tokens/s | train GFLOP/s "
-        "| fwd GFLOP/s | compile s | train time / ours |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| shape (B, T, H, L) | impl | train ms | fwd ms | tokens/s | train GFLOP/s (% peak) "
+        "| fwd GFLOP/s (% peak) | compile s | peak MiB | train time / ours | train time / torch |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     print("\n".join(lines), flush=True)
     for shape in shapes:
-        res = bench_shape(shape, impls, rounds, args.iters)
+        res, n_quiet = bench_shape(shape, impls, rounds, args.iters, args.max_load)
+        if not res:
+            line = f"| {shape} | refused: only {n_quiet} quiet rounds (machine busy) |"
+            lines.append(line)
+            print(line, flush=True)
+            continue
         base = res["ours"]["train_ms"] if "ours" in res else None
+        torch_ms = res["torch"]["train_ms"] if "torch" in res else None
         for name, r in res.items():
             ratio = f"{r['train_ms'] / base:.2f}x" if base else "-"
+            vs_torch = f"{r['train_ms'] / torch_ms:.2f}x" if torch_ms else "-"
+            mem = "-" if r["peak_mib"] is None else f"{r['peak_mib']:.1f}"
             line = (
                 f"| {shape} | {name} | {r['train_ms']:.1f} | {r['fwd_ms']:.1f} "
-                f"| {r['tokens_per_s']:,.0f} | {r['train_gflops']:.1f} | {r['fwd_gflops']:.1f} "
-                f"| {r['compile_s']:.2f} | {ratio} |"
+                f"| {r['tokens_per_s']:,.0f} "
+                f"| {r['train_gflops']:.1f} ({100 * r['train_gflops'] / peak:.0f}%) "
+                f"| {r['fwd_gflops']:.1f} ({100 * r['fwd_gflops'] / peak:.0f}%) "
+                f"| {r['compile_s']:.2f} | {mem} | {ratio} | {vs_torch} |"
             )
             lines.append(line)
             print(line, flush=True)

@@ -155,14 +155,14 @@ def _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, keep_residua
         pre = _dot(x_t, w_ih) + _dot(h_in, w_hh)
         if b is not None:
             pre = pre + b
-        acts = _gates(pre)
-        i, f, g, o = jnp.split(acts, 4, axis=-1)
+        i, f, g, o = jnp.split(pre, 4, axis=-1)
+        i, f, g, o = jax.nn.sigmoid(i), jax.nn.sigmoid(f), jnp.tanh(g), jax.nn.sigmoid(o)
         c_new = f * c + i * g
         h_new = o * jnp.tanh(c_new)
         if m_t is not None:
             h_new = jnp.where(m_t, h_new, h)
             c_new = jnp.where(m_t, c_new, c)
-        out = (h_new, c_new, acts) if keep_residuals else h_new
+        out = (h_new, c_new, jnp.concatenate([i, f, g, o], -1)) if keep_residuals else h_new
         return (h_new, c_new), out
 
     if mask is None:
@@ -264,7 +264,8 @@ def _lstm_fused_bwd(unroll, remat, res, cts):
             dh_in = jnp.where(m_t, dh_in, 0.0)
             dh_prev = jnp.where(m_t, dh_prev, dh)
             dc_prev = jnp.where(m_t, dc_prev, dc)
-        return (dh_prev, dc_prev), (dpre, dh_in)
+        # dh_in is only needed for the dropout mask's gradient: emit it only then.
+        return (dh_prev, dc_prev), (dpre, None if rec_mask is None else dh_in)
 
     xs = (dys, (x, h_in) if remat else acts, cs, c_prev)
     if mask is None:
