@@ -17,13 +17,23 @@ from lstm_jax.tasks.base import Task
 SPLIT_SEEDS = {"valid": 10_000_019, "test": 20_000_003}  # disjoint from the training stream
 
 
-def _fixed_batches(make, config, split):
-    it = synthetic.SyntheticIterator(make, config.batch_size, config.seed + SPLIT_SEEDS[split])
-    return [next(it) for _ in range(config.eval_batches)]
+class _Generated(Task):
+    """Data drawn on the fly from ``_make(config)(rng, batch_size)``."""
+
+    def _make(self, config):
+        raise NotImplementedError
+
+    def train_iter(self, config, seed):
+        return synthetic.SyntheticIterator(self._make(config), config.batch_size, seed)
+
+    def eval_batches(self, config, split):
+        seed = config.seed + SPLIT_SEEDS[split]
+        it = synthetic.SyntheticIterator(self._make(config), config.batch_size, seed)
+        return [next(it) for _ in range(config.eval_batches)]
 
 
 @register("adding")
-class AddingTask(Task):
+class AddingTask(_Generated):
     eval_metric = "mse"
 
     def make_model(self, config, rngs):
@@ -32,12 +42,6 @@ class AddingTask(Task):
 
     def _make(self, config):
         return partial(_adding, length=config.data.length)
-
-    def train_iter(self, config, seed):
-        return synthetic.SyntheticIterator(self._make(config), config.batch_size, seed)
-
-    def eval_batches(self, config, split):
-        return _fixed_batches(self._make(config), config, split)
 
     def loss(self, model, batch):
         pred = model(batch["inputs"])
@@ -48,7 +52,7 @@ class AddingTask(Task):
         return {"mse": 1.0 / 6.0}
 
     def predict(self, model, config, inputs):
-        batch = _fixed_batches(self._make(config), config, "test")[0]
+        batch = self.eval_batches(config, "test")[0]
         pred = np.asarray(model(batch["inputs"][:5]))
         return [
             f"marked values sum to {t:.3f}; model says {p:.3f}"
@@ -63,7 +67,7 @@ class AddingTask(Task):
 
 
 @register("copy")
-class CopyTask(Task):
+class CopyTask(_Generated):
     eval_metric = "loss"
 
     def make_model(self, config, rngs):
@@ -74,12 +78,6 @@ class CopyTask(Task):
     def _make(self, config):
         return partial(_copy, length=config.data.length, num_symbols=config.data.num_symbols)
 
-    def train_iter(self, config, seed):
-        return synthetic.SyntheticIterator(self._make(config), config.batch_size, seed)
-
-    def eval_batches(self, config, split):
-        return _fixed_batches(self._make(config), config, split)
-
     def loss(self, model, batch):
         logits = model(batch["inputs"])
         ce = optax.softmax_cross_entropy_with_integer_labels(logits, batch["targets"]).mean()
@@ -88,7 +86,7 @@ class CopyTask(Task):
         return ce, {"loss": ce, "recall_accuracy": recalled.mean()}
 
     def predict(self, model, config, inputs):
-        batch = _fixed_batches(self._make(config), config, "test")[0]
+        batch = self.eval_batches(config, "test")[0]
         out = np.asarray(jnp.argmax(model(batch["inputs"][:5]), -1))
         return [
             f"to recall {t[-10:].tolist()}; model recalls {o[-10:].tolist()}"
