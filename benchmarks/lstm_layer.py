@@ -29,9 +29,17 @@ SHAPES = [(32, 128, 256, 1), (64, 256, 512, 2), (20, 35, 650, 2), (128, 64, 1024
 QUICK_SHAPES = [(16, 32, 128, 1)]
 
 
+BIDIRECTIONAL = False  # set by --bidirectional; only ours and torch run both directions
+
+
 def lstm_flops(batch: int, time_: int, hidden: int, layers: int) -> float:
-    """Matmul FLOPs of one forward pass (in = hidden): 2 * B * T * (in + H) * 4H per layer."""
-    return layers * 2.0 * batch * time_ * (2 * hidden) * 4 * hidden
+    """Matmul FLOPs of one forward pass: 2 * B * T * (in + H) * 4H per layer and direction."""
+    d = 2 if BIDIRECTIONAL else 1
+    total = 0.0
+    for layer in range(layers):
+        in_f = hidden if layer == 0 else d * hidden
+        total += d * 2.0 * batch * time_ * (in_f + hidden) * 4 * hidden
+    return total
 
 
 def _jax_fns(apply: Callable, params, x) -> tuple[Callable, Callable, float, float | None]:
@@ -62,7 +70,14 @@ def _jax_fns(apply: Callable, params, x) -> tuple[Callable, Callable, float, flo
 
 
 def ours(batch, time_, hidden, layers, x, remat=False):
-    layer = LSTM(hidden, hidden, num_layers=layers, remat=remat, rngs=nnx.Rngs(0))
+    layer = LSTM(
+        hidden,
+        hidden,
+        num_layers=layers,
+        bidirectional=BIDIRECTIONAL,
+        remat=remat,
+        rngs=nnx.Rngs(0),
+    )
     graphdef, params, rest = nnx.split(layer, nnx.Param, ...)
     return _jax_fns(lambda p, x: nnx.merge(graphdef, p, rest)(x)[0], params, x)
 
@@ -100,7 +115,9 @@ def pytorch(batch, time_, hidden, layers, x):
     import torch
 
     torch.set_num_threads(os.cpu_count() or 1)
-    model = torch.nn.LSTM(hidden, hidden, num_layers=layers, batch_first=True)
+    model = torch.nn.LSTM(
+        hidden, hidden, num_layers=layers, batch_first=True, bidirectional=BIDIRECTIONAL
+    )
     xt = torch.from_numpy(np.array(x))
 
     def fwd():
@@ -240,8 +257,13 @@ def main() -> None:
     )
     ap.add_argument("--markdown", help="append the table to this file")
     ap.add_argument("--shapes", help="B,T,H,L;B,T,H,L;... instead of the default shapes")
+    ap.add_argument("--bidirectional", action="store_true", help="ours and torch only")
     args = ap.parse_args()
     impls = [i for i in args.impls.split(",") if i]
+    if args.bidirectional:
+        global BIDIRECTIONAL
+        BIDIRECTIONAL = True
+        impls = [i for i in impls if not i.startswith("flax")]
     if "torch" in impls:
         try:
             import torch  # noqa: F401
@@ -256,7 +278,8 @@ def main() -> None:
     peak = gemm_peak()
     lines = [
         f"### {time.strftime('%Y-%m-%d')} — {machine}, float32, median of up to "
-        f"{rounds}x{args.iters} (quiet rounds only); XLA GEMM peak {peak:.0f} GFLOP/s",
+        f"{rounds}x{args.iters} (quiet rounds only); XLA GEMM peak {peak:.0f} GFLOP/s"
+        + ("; bidirectional" if BIDIRECTIONAL else ""),
         "",
         "| shape (B, T, H, L) | impl | train ms | fwd ms | tokens/s | train GFLOP/s (% peak) "
         "| fwd GFLOP/s (% peak) | compile s | peak MiB | train time / ours | train time / torch |",
