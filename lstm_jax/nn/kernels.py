@@ -147,7 +147,9 @@ def lstm_scan(
 # all T * B rows.
 
 
-def _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, keep_residuals):
+def _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, residuals):
+    """residuals: "none" (outputs only), "hc" (h, c per step) or "all" (h, c and gates)."""
+
     def step(carry, inputs):
         h, c = carry
         x_t, m_t = inputs
@@ -162,7 +164,12 @@ def _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, keep_residua
         if m_t is not None:
             h_new = jnp.where(m_t, h_new, h)
             c_new = jnp.where(m_t, c_new, c)
-        out = (h_new, c_new, jnp.concatenate([i, f, g, o], -1)) if keep_residuals else h_new
+        if residuals == "none":
+            out = h_new
+        elif residuals == "hc":
+            out = (h_new, c_new, None)
+        else:
+            out = (h_new, c_new, jnp.concatenate([i, f, g, o], -1))
         return (h_new, c_new), out
 
     if mask is None:
@@ -203,16 +210,15 @@ def lstm_fused(
       outputs float32[T, B, H] (zero where masked) and the final (h, c), float32[B, H].
     """
     del remat  # only changes what the backward pass keeps
-    (h, c), hs = _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, recurrent_mask, unroll, False)
+    (h, c), hs = _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, recurrent_mask, unroll, "none")
     ys = hs if mask is None else jnp.where(mask, hs, 0.0)
     return ys, (h, c)
 
 
 def _lstm_fused_fwd(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, remat):
-    (h, c), (hs, cs, acts) = _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, True)
+    kept = "hc" if remat else "all"
+    (h, c), (hs, cs, acts) = _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, kept)
     ys = hs if mask is None else jnp.where(mask, hs, 0.0)
-    if remat:
-        acts = None
     return (ys, (h, c)), (x, w_ih, b, w_hh, h0, c0, mask, rec_mask, hs, cs, acts)
 
 

@@ -25,6 +25,13 @@ def fingerprint(task: str, params: Any) -> dict:
     return {"task": task, "param_shapes": shapes}
 
 
+def write_atomic(path: str, text: str) -> None:
+    """Write-then-rename, so another process never reads half a file."""
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+
+
 def claim_workdir(workdir: str, fp: dict) -> None:
     """Creates the workdir or checks that it belongs to this task and model shape."""
     try:
@@ -58,9 +65,7 @@ def claim_workdir(workdir: str, fp: dict) -> None:
                 "use a new --workdir or the old model config"
             )
     elif jax.process_index() == 0:
-        with open(path + ".tmp", "w") as f:  # atomic, so other processes never read half
-            json.dump(fp, f, indent=1)
-        os.replace(path + ".tmp", path)
+        write_atomic(path, json.dumps(fp, indent=1))
 
 
 class Checkpoints:

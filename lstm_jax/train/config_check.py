@@ -51,6 +51,5 @@ def validate(config: ml_collections.ConfigDict) -> None:
         raise ConfigError(f"optimizer.clip_norm must be >= 0 (0 = off), got {opt.clip_norm!r}")
     if not 0 < opt.decay_factor <= 1:
         raise ConfigError(f"optimizer.decay_factor must be in (0, 1], got {opt.decay_factor!r}")
-    for key in ("dropout",):
-        if key in config.model and not 0 <= config.model[key] < 1:
-            raise ConfigError(f"model.{key} must be in [0, 1), got {config.model[key]!r}")
+    if "dropout" in config.model and not 0 <= config.model.dropout < 1:
+        raise ConfigError(f"model.dropout must be in [0, 1), got {config.model.dropout!r}")

@@ -50,6 +50,7 @@ class _Run:
         }
         self.state = jax.device_put(state, sharding.replicated(self.mesh))
         self.fingerprint = checkpoint.fingerprint(config.task, params)
+        self._eval_data: dict[str, list] = {}
         self.train_step = jax.jit(self._train_step, donate_argnums=0)
         self.eval_step = jax.jit(self._eval_step)
 
@@ -76,7 +77,9 @@ class _Run:
 
     def evaluate(self, params: Any, split: str) -> dict[str, float]:
         sums: dict[str, float] = {}
-        batches = self.task.eval_batches(self.config, split)
+        if split not in self._eval_data:  # built once, not at every evaluation
+            self._eval_data[split] = self.task.eval_batches(self.config, split)
+        batches = self._eval_data[split]
         for batch in batches:
             for k, v in self.eval_step(params, sharding.shard_batch(batch, self.mesh)).items():
                 sums[k] = sums.get(k, 0.0) + float(v)
@@ -110,9 +113,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
     run = _Run(config, workdir)
     checkpoint.claim_workdir(workdir, run.fingerprint)
     if jax.process_index() == 0:
-        with open(os.path.join(workdir, "config.json.tmp"), "w") as f:
-            f.write(config.to_json_best_effort(indent=1))
-        os.replace(os.path.join(workdir, "config.json.tmp"), os.path.join(workdir, "config.json"))
+        checkpoint.write_atomic(
+            os.path.join(workdir, "config.json"), config.to_json_best_effort(indent=1)
+        )
     task, mode = run.task, run.task.eval_metric
     better = (lambda a, b: a < b) if task.eval_mode == "min" else (lambda a, b: a > b)
     ckpts = checkpoint.Checkpoints(workdir, config.keep_checkpoints, mode, task.eval_mode)
@@ -187,7 +190,6 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
         progress.close()
         if stop_signal:
             if last_saved != step:
-                meta["data"] = it.get_state()
                 ckpts.save(step, run.state, meta, force=True)
             ckpts.wait()
             print(f"SIGTERM: saved step {step}; run the same command to resume", flush=True)
@@ -209,16 +211,22 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
         ckpts.close()
 
 
-def evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, dict[str, float]]:
-    """Evaluates the best checkpoint in ``workdir`` on the valid and test splits."""
+def _restore_best(config: ml_collections.ConfigDict, workdir: str) -> tuple[_Run, Any]:
+    """The run built from ``config`` and the best checkpoint's state from ``workdir``."""
     run = _Run(config, workdir)
     checkpoint.claim_workdir(workdir, run.fingerprint)
     ckpts = checkpoint.Checkpoints(workdir, 1, run.task.eval_metric, run.task.eval_mode)
     try:
         state, _ = ckpts.restore(run.abstract_state(), best=True)
-        out = {s: run.evaluate(state["params"], s) for s in ("valid", "test")}
     finally:
         ckpts.close()
+    return run, state
+
+
+def evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, dict[str, float]]:
+    """Evaluates the best checkpoint in ``workdir`` on the valid and test splits."""
+    run, state = _restore_best(config, workdir)
+    out = {s: run.evaluate(state["params"], s) for s in ("valid", "test")}
     for split, metrics in out.items():
         print(f"{split}: {run.task.describe(metrics, config)}", flush=True)
     return out
@@ -226,13 +234,7 @@ def evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, dict[
 
 def predict(config: ml_collections.ConfigDict, workdir: str, inputs: list[str]) -> list[str]:
     """Runs the task's own prediction (generate, classify, ...) with the best checkpoint."""
-    run = _Run(config, workdir)
-    checkpoint.claim_workdir(workdir, run.fingerprint)
-    ckpts = checkpoint.Checkpoints(workdir, 1, run.task.eval_metric, run.task.eval_mode)
-    try:
-        state, _ = ckpts.restore(run.abstract_state(), best=True)
-    finally:
-        ckpts.close()
+    run, state = _restore_best(config, workdir)
     lines = run.task.predict(run.model(state["params"], None), config, inputs)
     for line in lines:
         print(line, flush=True)
