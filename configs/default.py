@@ -38,6 +38,10 @@ def get_config() -> ml_collections.ConfigDict:
     c.optimizer.decay_start = 0
     c.optimizer.plateau_patience = 2
     c.optimizer.accumulate_steps = 1
+    # NT-ASGD (Merity et al. 2017): "nonmono" starts averaging the iterates once the
+    # validation metric is worse than the best of all but the last `nonmono` evaluations
+    c.optimizer.average = "off"  # off | nonmono
+    c.optimizer.nonmono = 5
 
     c.mesh = ml_collections.ConfigDict()
     c.mesh.num_devices = -1  # -1 = all

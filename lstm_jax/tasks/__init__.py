@@ -30,4 +30,4 @@ def get_task(name: str) -> Task:
     return _REGISTRY[name]()
 
 
-from lstm_jax.tasks import long_range  # noqa: E402, F401  (registers adding, copy)
+from lstm_jax.tasks import language_model, long_range  # noqa: E402, F401  (registers them)

@@ -20,20 +20,41 @@ class Task:
     eval_metric: str = "loss"
     eval_mode: str = "min"
 
+    def setup(self, config: ml_collections.ConfigDict, workdir: str) -> None:
+        """Runs before the model is built: load data whose size fixes the model (a vocabulary),
+        and keep in ``workdir`` what evaluation and prediction must find again."""
+
     def make_model(self, config: ml_collections.ConfigDict, rngs: nnx.Rngs) -> nnx.Module:
         raise NotImplementedError
 
     def train_iter(self, config: ml_collections.ConfigDict, seed: int) -> Iterator[Batch]:
-        """An iterator with get_state() / set_state(), yielding global batches."""
+        """An iterator with get_state() / set_state(), yielding global numpy batches."""
         raise NotImplementedError
 
     def eval_batches(self, config: ml_collections.ConfigDict, split: str) -> list[Batch]:
         """Fixed batches of ``split`` ("valid" or "test")."""
         raise NotImplementedError
 
-    def loss(self, model: nnx.Module, batch: Batch) -> tuple[jax.Array, dict[str, jax.Array]]:
-        """Mean loss over the batch and a dict of batch-mean metrics."""
+    def init_carry(self, config: ml_collections.ConfigDict, batch_size: int) -> Any:
+        """What ``loss`` passes from one batch to the next (an LM's LSTM state), as numpy
+        arrays with the batch on axis 0; checkpointed with the parameters. None by default."""
+        return {}
+
+    def loss(
+        self, model: nnx.Module, batch: Batch, carry: Any
+    ) -> tuple[jax.Array, tuple[dict[str, jax.Array], Any]]:
+        """Mean loss over the batch, and (batch-mean metrics, the next carry).
+
+        A ``weight`` metric weights this batch in the split's mean (default 1). A batch
+        may hold ``update_scale: float32[batch]``: that step's learning-rate factor.
+        """
         raise NotImplementedError
+
+    def summarize(
+        self, metrics: dict[str, float], config: ml_collections.ConfigDict
+    ) -> dict[str, float]:
+        """Metrics derived from a whole split's means (perplexity from mean loss)."""
+        return metrics
 
     def predict(
         self, model: nnx.Module, config: ml_collections.ConfigDict, inputs: list[str]

@@ -43,10 +43,10 @@ class AddingTask(_Generated):
     def _make(self, config):
         return partial(_adding, length=config.data.length)
 
-    def loss(self, model, batch):
+    def loss(self, model, batch, carry):
         pred = model(batch["inputs"])
         mse = jnp.mean(jnp.square(pred - batch["targets"]))
-        return mse, {"mse": mse}
+        return mse, ({"mse": mse}, carry)
 
     def baseline(self, config):
         return {"mse": 1.0 / 6.0}
@@ -78,12 +78,12 @@ class CopyTask(_Generated):
     def _make(self, config):
         return partial(_copy, length=config.data.length, num_symbols=config.data.num_symbols)
 
-    def loss(self, model, batch):
+    def loss(self, model, batch, carry):
         logits = model(batch["inputs"])
         ce = optax.softmax_cross_entropy_with_integer_labels(logits, batch["targets"]).mean()
         copies = 10
         recalled = jnp.argmax(logits[:, -copies:], -1) == batch["targets"][:, -copies:]
-        return ce, {"loss": ce, "recall_accuracy": recalled.mean()}
+        return ce, ({"loss": ce, "recall_accuracy": recalled.mean()}, carry)
 
     def predict(self, model, config, inputs):
         batch = self.eval_batches(config, "test")[0]

@@ -20,6 +20,7 @@ POSITIVE_INTS = [
 ]
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULES = ("constant", "step", "cosine", "plateau")
+AVERAGING = ("off", "nonmono")
 
 
 def _get(config: ml_collections.ConfigDict, dotted: str):
@@ -45,6 +46,8 @@ def validate(config: ml_collections.ConfigDict) -> None:
         raise ConfigError(f"unknown optimizer.name {opt.name!r}; choose one of {OPTIMIZERS}")
     if opt.schedule not in SCHEDULES:
         raise ConfigError(f"unknown optimizer.schedule {opt.schedule!r}; choose one of {SCHEDULES}")
+    if opt.average not in AVERAGING:
+        raise ConfigError(f"unknown optimizer.average {opt.average!r}; choose one of {AVERAGING}")
     if not opt.learning_rate > 0:
         raise ConfigError(f"optimizer.learning_rate must be > 0, got {opt.learning_rate!r}")
     if opt.clip_norm < 0:

@@ -7,8 +7,10 @@ torch's ReduceLROnPlateau do) and is saved with the optimizer state.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
+import jax
+import jax.numpy as jnp
 import ml_collections
 import optax
 
@@ -30,20 +32,51 @@ def schedule(opt: ml_collections.ConfigDict, num_steps: int) -> optax.Schedule:
     )
 
 
+class AverageState(NamedTuple):
+    avg_count: jax.Array  # steps averaged so far; 0 until averaging is switched on
+    avg_params: Any  # the running mean of the parameters (tracks them while off)
+
+
+def averaging(on: jax.Array) -> optax.GradientTransformation:
+    """Polyak averaging of the iterates (ASGD), counted from the step ``on`` becomes 1.
+
+    The updates pass through unchanged; the mean lives in the state for evaluation.
+    """
+
+    def init(params):
+        return AverageState(jnp.zeros((), jnp.int32), params)
+
+    def update(updates, state, params):
+        new = optax.apply_updates(params, updates)
+        count = state.avg_count + (on > 0).astype(jnp.int32)
+        frac = jnp.where(count > 0, 1.0 / jnp.maximum(count, 1), 1.0)
+        avg = jax.tree.map(lambda a, p: a + (p - a) * frac, state.avg_params, new)
+        return updates, AverageState(count, avg)
+
+    return optax.GradientTransformation(init, update)
+
+
 def make_optimizer(opt: ml_collections.ConfigDict, num_steps: int) -> optax.GradientTransformation:
-    def build(learning_rate, lr_scale):
-        rate = learning_rate * lr_scale
+    def build(learning_rate, lr_scale, step_scale, average):
+        # step_scale is set per batch (AWD-LSTM's seq_len / bptt); average by the host (NT-ASGD)
+        rate = learning_rate * lr_scale * step_scale
         if opt.name == "sgd":
             base = optax.sgd(rate, momentum=opt.momentum or None)
         elif opt.name == "adam":
             base = optax.adam(rate)
-        else:
+        else:  # decoupled weight decay
             base = optax.adamw(rate, weight_decay=opt.weight_decay)
         # identity keeps the state's structure, so clip_norm can change across a resume
         clip = optax.clip_by_global_norm(opt.clip_norm) if opt.clip_norm else optax.identity()
-        return optax.chain(clip, base)
+        if opt.weight_decay and opt.name != "adamw":  # L2 on the clipped gradient, as torch
+            base = optax.chain(optax.add_decayed_weights(opt.weight_decay), base)
+        if opt.average == "off":
+            return optax.chain(clip, base)
+        return optax.chain(clip, base, averaging(average))
 
-    tx = optax.inject_hyperparams(build)(learning_rate=schedule(opt, num_steps), lr_scale=1.0)
+    tx = optax.inject_hyperparams(build)(
+        learning_rate=schedule(opt, num_steps), lr_scale=1.0, step_scale=1.0, average=0.0
+    )
     if opt.accumulate_steps > 1:
         tx = optax.MultiSteps(tx, every_k_schedule=opt.accumulate_steps)
     return tx
@@ -53,6 +86,36 @@ def hyperparams(opt_state: Any) -> dict:
     """The injected hyperparameters, with or without MultiSteps around them."""
     inner = getattr(opt_state, "inner_opt_state", opt_state)
     return inner.hyperparams
+
+
+def with_step_scale(opt_state: Any, scale: jax.Array) -> Any:
+    """The state with this step's learning-rate factor set (inside the jitted step)."""
+    h = dict(hyperparams(opt_state), step_scale=scale)
+    inner = getattr(opt_state, "inner_opt_state", None)
+    if inner is None:
+        return opt_state._replace(hyperparams=h)
+    return opt_state._replace(inner_opt_state=inner._replace(hyperparams=h))
+
+
+def nonmono_trigger(history: list[float], value: float, nonmono: int, mode: str) -> bool:
+    """NT-ASGD's switch: ``value`` is worse than the best of all evaluations but the last
+    ``nonmono`` (Merity et al. 2017, Algorithm 1)."""
+    old = history[: len(history) - nonmono]
+    if not old:
+        return False
+    return value > min(old) if mode == "min" else value < max(old)
+
+
+def averaging_on(opt_state: Any) -> bool:
+    return float(hyperparams(opt_state)["average"]) > 0
+
+
+def eval_params(state: dict) -> Any:
+    """The parameters to evaluate: the running average once NT-ASGD has switched it on."""
+    count = optax.tree.get(state["opt_state"], "avg_count", None)
+    if count is not None and int(count) > 0:
+        return optax.tree.get(state["opt_state"], "avg_params")
+    return state["params"]
 
 
 def current_lr(opt_state: Any) -> float:

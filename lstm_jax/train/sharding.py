@@ -39,11 +39,17 @@ def check_batch_size(batch_size: int, mesh: Mesh) -> None:
 
 
 def shard_batch(batch: dict, mesh: Mesh) -> dict:
-    """Global numpy batch -> global jax arrays; each process contributes its own rows."""
+    """Global numpy batch -> global jax arrays; each process contributes its own rows.
+
+    A batch whose rows do not split over the devices (a batch-1 test evaluation) is
+    replicated: every device computes all of it.
+    """
     sharding = batch_sharding(mesh)
     p, n = jax.process_index(), jax.process_count()
 
     def put(x):
+        if x.shape[0] % mesh.shape["data"]:
+            return jax.make_array_from_process_local_data(replicated(mesh), x, x.shape)
         rows = x.shape[0] // n
         local = x[p * rows : (p + 1) * rows]
         return jax.make_array_from_process_local_data(sharding, local, x.shape)

@@ -37,11 +37,11 @@ class _Run:
         _maybe_init_distributed(config)
         self.config, self.workdir = config, workdir
         self.task: Task = get_task(config.task)
+        self.task.setup(config, workdir)  # data-dependent sizes (a vocabulary) come first
         self.mesh = sharding.make_mesh(config.mesh.num_devices)
         sharding.check_batch_size(config.batch_size, self.mesh)
         model = self.task.make_model(config, nnx.Rngs(params=config.seed, dropout=config.seed + 1))
         self.graphdef, params, self.rest = nnx.split(model, nnx.Param, ...)
-        self.has_dropout = any(isinstance(n, nnx.RngStream) for _, n in nnx.iter_graph(model))
         self.tx = optim.make_optimizer(config.optimizer, config.num_train_steps)
         state = {
             "params": params,
@@ -49,41 +49,70 @@ class _Run:
             "step": jnp.zeros((), jnp.int32),
         }
         self.state = jax.device_put(state, sharding.replicated(self.mesh))
+        carry = self.task.init_carry(config, config.batch_size)  # e.g. an LM's state
+        self.state["carry"] = sharding.shard_batch(carry, self.mesh)
         self.fingerprint = checkpoint.fingerprint(config.task, params)
         self._eval_data: dict[str, list] = {}
         self.train_step = jax.jit(self._train_step, donate_argnums=0)
         self.eval_step = jax.jit(self._eval_step)
 
     def model(self, params: Any, step: jax.Array | None) -> nnx.Module:
-        model = nnx.merge(self.graphdef, params, self.rest)
+        rest = self.rest
+        if step is not None:  # dropout masks depend only on (seed, step): exact resume
+            rest = self._reseeded(jax.random.fold_in(jax.random.key(self.config.seed), step))
+        model = nnx.merge(self.graphdef, params, rest)
         if step is None:
             model.eval()
-        elif self.has_dropout:  # dropout masks depend only on (seed, step): exact resume
-            nnx.reseed(model, dropout=jax.random.fold_in(jax.random.key(self.config.seed), step))
         return model
+
+    def _reseeded(self, base: jax.Array) -> Any:
+        """The RNG streams' state with stream i keyed fold_in(base, i) and its count at 0:
+        a fresh, distinct key for every dropout site at every step."""
+        leaves, treedef = jax.tree.flatten(self.rest)
+        out, i = [], 0
+        for x in leaves:
+            if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
+                out.append(jax.random.fold_in(base, i))
+                i += 1
+            else:  # the stream's counter
+                out.append(jnp.zeros_like(x))
+        return jax.tree.unflatten(treedef, out)
 
     def _train_step(self, state, batch):
         def loss_fn(params):
-            return self.task.loss(self.model(params, state["step"]), batch)
+            return self.task.loss(self.model(params, state["step"]), batch, state["carry"])
 
-        (loss, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
-        updates, opt_state = self.tx.update(grads, state["opt_state"], state["params"])
+        (loss, (metrics, carry)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
+        opt_state = state["opt_state"]
+        if "update_scale" in batch:
+            opt_state = optim.with_step_scale(opt_state, jnp.mean(batch["update_scale"]))
+        updates, opt_state = self.tx.update(grads, opt_state, state["params"])
         params = optax.apply_updates(state["params"], updates)
         metrics = dict(metrics, loss=loss, grad_norm=optax.tree.norm(grads))
-        return {"params": params, "opt_state": opt_state, "step": state["step"] + 1}, metrics
+        metrics.pop("weight", None)
+        new = {"params": params, "opt_state": opt_state, "step": state["step"] + 1}
+        return dict(new, carry=carry), metrics
 
-    def _eval_step(self, params, batch):
-        return self.task.loss(self.model(params, None), batch)[1]
+    def _eval_step(self, params, batch, carry):
+        return self.task.loss(self.model(params, None), batch, carry)[1]
 
     def evaluate(self, params: Any, split: str) -> dict[str, float]:
-        sums: dict[str, float] = {}
+        """Metrics over the whole split, weighted by each batch's ``weight`` (default 1),
+        with the task's carry (an LM's state) passed from batch to batch."""
         if split not in self._eval_data:  # built once, not at every evaluation
             self._eval_data[split] = self.task.eval_batches(self.config, split)
         batches = self._eval_data[split]
+        rows = len(next(iter(jax.tree.leaves(batches[0]))))
+        carry = sharding.shard_batch(self.task.init_carry(self.config, rows), self.mesh)
+        sums: dict[str, float] = {}
+        total = 0.0
         for batch in batches:
-            for k, v in self.eval_step(params, sharding.shard_batch(batch, self.mesh)).items():
-                sums[k] = sums.get(k, 0.0) + float(v)
-        return {k: v / len(batches) for k, v in sums.items()}
+            metrics, carry = self.eval_step(params, sharding.shard_batch(batch, self.mesh), carry)
+            w = float(metrics.pop("weight", 1.0))
+            total += w
+            for k, v in metrics.items():
+                sums[k] = sums.get(k, 0.0) + w * float(v)
+        return self.task.summarize({k: v / total for k, v in sums.items()}, self.config)
 
     def abstract_state(self) -> Any:
         return jax.tree.map(
@@ -120,7 +149,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
     better = (lambda a, b: a < b) if task.eval_mode == "min" else (lambda a, b: a > b)
     ckpts = checkpoint.Checkpoints(workdir, config.keep_checkpoints, mode, task.eval_mode)
     it = task.train_iter(config, config.seed)
-    meta = {"data": it.get_state(), "best": None, "bad_evals": 0, "plateau_evals": 0}
+    meta = {
+        "data": it.get_state(),
+        "best": None,
+        "bad_evals": 0,
+        "plateau_evals": 0,
+        "history": [],
+    }
     if ckpts.latest_step() is not None:
         run.state, meta = ckpts.restore(run.abstract_state())
         it.set_state(meta["data"])
@@ -159,16 +194,24 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
                 window, t_window = [], time.time()
             stop = False
             if step % config.eval_every == 0 or step == config.num_train_steps:
-                ev = run.evaluate(run.state["params"], "valid")
+                ev = run.evaluate(optim.eval_params(run.state), "valid")
                 log.write(step, "valid", ev)
                 value = ev[mode]
+                opt = config.optimizer
+                if (
+                    opt.average == "nonmono"
+                    and not optim.averaging_on(run.state["opt_state"])
+                    and optim.nonmono_trigger(meta["history"], value, opt.nonmono, task.eval_mode)
+                ):
+                    optim.hyperparams(run.state["opt_state"])["average"] = 1.0
+                    print(f"step {step}: {mode} stopped improving; averaging on", flush=True)
+                meta["history"].append(value)
                 if meta["best"] is None or better(value, meta["best"]):
                     meta.update(best=value, bad_evals=0, plateau_evals=0)
                     ckpts.save_best(step, run.state, meta, {mode: value})
                 else:
                     meta["bad_evals"] += 1
                     meta["plateau_evals"] += 1
-                opt = config.optimizer
                 if opt.schedule == "plateau" and meta["plateau_evals"] >= opt.plateau_patience:
                     h = optim.hyperparams(run.state["opt_state"])
                     h["lr_scale"] = h["lr_scale"] * opt.decay_factor
@@ -196,7 +239,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
             return {}
         ckpts.wait()
         best_state, _ = ckpts.restore(run.abstract_state(), best=True)
-        test = run.evaluate(best_state["params"], "test")
+        test = run.evaluate(optim.eval_params(best_state), "test")
         log.write(step, "test", test)
         if jax.process_index() == 0:
             base = task.baseline(config)
@@ -226,7 +269,7 @@ def _restore_best(config: ml_collections.ConfigDict, workdir: str) -> tuple[_Run
 def evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, dict[str, float]]:
     """Evaluates the best checkpoint in ``workdir`` on the valid and test splits."""
     run, state = _restore_best(config, workdir)
-    out = {s: run.evaluate(state["params"], s) for s in ("valid", "test")}
+    out = {s: run.evaluate(optim.eval_params(state), s) for s in ("valid", "test")}
     for split, metrics in out.items():
         print(f"{split}: {run.task.describe(metrics, config)}", flush=True)
     return out
@@ -235,7 +278,7 @@ def evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, dict[
 def predict(config: ml_collections.ConfigDict, workdir: str, inputs: list[str]) -> list[str]:
     """Runs the task's own prediction (generate, classify, ...) with the best checkpoint."""
     run, state = _restore_best(config, workdir)
-    lines = run.task.predict(run.model(state["params"], None), config, inputs)
+    lines = run.task.predict(run.model(optim.eval_params(state), None), config, inputs)
     for line in lines:
         print(line, flush=True)
     return lines

@@ -1,0 +1,85 @@
+"""Zaremba et al. (2014) "small" word LM on Penn Treebank: 2 x 200 LSTM, no dropout.
+
+    python -m lstm_jax.main --config=configs/ptb_small.py --workdir=/tmp/ptb_small \
+        --config.data.dir=../shared/data/ptb
+
+Paper: valid 120.7, test 114.5 after 13 epochs (SGD lr 1, halved each epoch after the
+4th, clip 5, weights U(-0.1, 0.1), batch 20, bptt 20). Test perplexity is computed at
+batch 1 with the state carried through the whole split, as the paper's code does.
+Expected result and time on a 2-core CPU: see the README's results table.
+
+This file is also the base of every LM config: `epochs(c, n)` gives n epochs in steps,
+following `data.steps_per_epoch`, which the task sets from the corpus it loads.
+"""
+
+import ml_collections
+
+from configs import default
+
+
+def epochs(c: ml_collections.ConfigDict, n: float):
+    """n epochs as a step count that follows data.steps_per_epoch (set from the data)."""
+    return c.data.get_ref("steps_per_epoch") * n
+
+
+def get_config():
+    c = default.get_config()
+    c.task = "lm"
+    c.seed = 0
+    c.batch_size = 20
+
+    c.data = ml_collections.ConfigDict()
+    c.data.dir = "../shared/data/ptb"  # train/valid/test files: ptb.*.txt, wiki.*.tokens, *.txt
+    c.data.file = ""  # or one text file, cut into train/valid/test by data.split
+    c.data.split = "0.9,0.05,0.05"
+    c.data.tfds = ""  # or a TFDS text dataset (tiny_shakespeare, lm1b), prepared in data.dir
+    c.data.tfds_splits = "train,validation,test"
+    c.data.tfds_key = "text"
+    c.data.level = "word"  # word | char
+    c.data.vocab_size = 10_000  # 0 = every training token
+    c.data.min_count = 1
+    c.data.bptt = 20
+    c.data.random_bptt = False  # AWD-LSTM's variable window length
+    c.data.eval_bptt = 0  # 0 = bptt; longer windows only make evaluation faster
+    c.data.eval_batch_size = 20  # validation streams
+    c.data.test_batch_size = 1  # the papers' test protocol
+    # Set by the task from the training split: (tokens // batch - 1) // bptt. The value
+    # here is PTB's at batch 20, bptt 20, so the derived keys read right before loading.
+    c.data.steps_per_epoch = ml_collections.FieldReference(2323)
+
+    c.model = ml_collections.ConfigDict()
+    c.model.embed = 200
+    c.model.hidden_features = 200
+    c.model.num_layers = 2
+    c.model.tie = False
+    c.model.variational = False
+    c.model.embed_dropout = 0.0
+    c.model.input_dropout = 0.0
+    c.model.hidden_dropout = 0.0
+    c.model.output_dropout = 0.0
+    c.model.weight_drop = 0.0
+    c.model.init_scale = 0.1  # U(-s, s) for every weight; 0 = PyTorch's defaults
+    c.model.forget_bias = 0.0
+    c.model.ar_alpha = 0.0
+    c.model.tar_beta = 0.0
+
+    c.optimizer.name = "sgd"
+    c.optimizer.learning_rate = 1.0
+    c.optimizer.clip_norm = 5.0
+    c.optimizer.schedule = "step"
+    c.optimizer.decay_factor = 0.5
+    c.optimizer.decay_every = epochs(c, 1)
+    c.optimizer.decay_start = epochs(c, 3)  # epochs 1-4 at lr 1, then x0.5 per epoch
+
+    c.num_train_steps = epochs(c, 13)
+    c.eval_every = epochs(c, 1)
+    c.log_every = 200
+    c.checkpoint_every = 500
+    c.keep_checkpoints = 2
+
+    c.predict = ml_collections.ConfigDict()
+    c.predict.length = 50
+    c.predict.temperature = 1.0  # 0 = greedy
+    c.predict.top_k = 0  # 0 = the whole vocabulary
+    c.predict.seed = 0
+    return c

@@ -1,0 +1,122 @@
+"""Text corpora for language modeling: files, tokenizers, vocabularies.
+
+Word level follows pytorch/examples' word_language_model (and Zaremba et al.): every line
+is ``line.split() + ["<eos>"]`` and ``<unk>`` is an ordinary word, so perplexities are
+comparable with the literature. Character level keeps every character, newlines too.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from lstm_jax.errors import CheckpointError, ConfigError, DataError
+
+EOS, UNK = "<eos>", "<unk>"
+LEVELS = ("word", "char")
+
+
+def read_text(path: str) -> str:
+    """The whole file as text; a clear error for a missing, empty or non-UTF-8 file."""
+    if not os.path.isfile(path):
+        raise DataError(f"data file {path!r} does not exist; check config.data.dir")
+    with open(path, "rb") as f:
+        raw = f.read()
+    if not raw.strip():
+        raise DataError(f"data file {path!r} is empty")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise DataError(
+            f"{path!r} line {line} is not UTF-8 (byte {raw[e.start]:#04x} at offset {e.start}); "
+            "re-encode the file as UTF-8"
+        ) from None
+
+
+def tokenize(text: str, level: str) -> list[str]:
+    if level == "word":
+        return [tok for line in text.splitlines() for tok in [*line.split(), EOS]]
+    if level == "char":
+        return list(text)
+    raise ConfigError(f"unknown data.level {level!r}; choose one of {LEVELS}")
+
+
+class Vocab:
+    """Token <-> id. ``<unk>`` is always last: evaluation text may hold unseen tokens."""
+
+    def __init__(self, tokens: Sequence[str]):
+        self.itos = list(tokens)
+        self.stoi = {t: i for i, t in enumerate(self.itos)}
+        if len(self.stoi) != len(self.itos):
+            raise DataError("vocabulary has duplicate tokens")
+
+    @classmethod
+    def build(cls, tokens: Iterable[str], max_size: int = 0, min_count: int = 1) -> Vocab:
+        """From the training tokens: the ``max_size`` most frequent (``<unk>`` included; 0 =
+        no cap) seen ``min_count`` times; ties broken by first appearance: reproducible."""
+        counts = collections.Counter(tokens)
+        order = sorted(counts, key=lambda t: -counts[t])  # sort is stable: first seen first
+        keep = [t for t in order if counts[t] >= min_count and t != UNK]
+        if max_size:
+            keep = keep[: max_size - 1]
+        return cls([*keep, UNK])
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Vocab) and self.itos == other.itos
+
+    def encode(self, tokens: Sequence[str]) -> tuple[np.ndarray, int]:
+        """int32[len(tokens)] ids and how many tokens were out of vocabulary (-> ``<unk>``)."""
+        unk = self.stoi[UNK]
+        ids = np.fromiter((self.stoi.get(t, -1) for t in tokens), np.int64, len(tokens))
+        oov = int((ids < 0).sum())
+        ids[ids < 0] = unk
+        return ids.astype(np.int32), oov
+
+    def decode(self, ids: Iterable[int], level: str) -> str:
+        toks = [self.itos[int(i)] for i in ids]
+        if level == "char":
+            return "".join(toks)
+        return " ".join(toks).replace(f" {EOS} ", "\n").replace(EOS, "\n")
+
+    def save(self, path: str) -> None:
+        """One token per line, as JSON strings so newlines and spaces survive."""
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(t) + "\n" for t in self.itos)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: str) -> Vocab:
+        with open(path, encoding="utf-8") as f:
+            return cls([json.loads(line) for line in f])
+
+
+def check_vocab(saved: Vocab, built: Vocab, path: str) -> None:
+    """A workdir's vocabulary must be the one this data builds: the model's rows are its ids."""
+    if saved == built:
+        return
+    extra = [t for t in built.itos if t not in saved.stoi][:3]
+    raise CheckpointError(
+        f"the vocabulary in {path} ({len(saved)} tokens) does not match the one the training "
+        f"data builds ({len(built)} tokens; e.g. new {extra}); use a fresh --workdir or the "
+        "data this workdir was trained on"
+    )
+
+
+def split_chars(text: str, fractions: Sequence[float]) -> dict[str, str]:
+    """One file cut into contiguous train/valid/test pieces by fractions of its length."""
+    if len(fractions) != 3 or abs(sum(fractions) - 1.0) > 1e-6 or min(fractions) <= 0:
+        raise ConfigError(
+            f"data.split must be three positive fractions summing to 1, got {list(fractions)}"
+        )
+    a = int(len(text) * fractions[0])
+    b = a + int(len(text) * fractions[1])
+    return {"train": text[:a], "valid": text[a:b], "test": text[b:]}

@@ -1,0 +1,120 @@
+"""The LSTM language model of Zaremba et al. (2014) and AWD-LSTM (Merity et al. 2017).
+
+Embedding -> stacked LSTM layers (each its own size) -> softmax over the vocabulary,
+optionally tied to the embedding. Dropout sites follow AWD-LSTM's names: ``embed_dropout``
+(whole word types), ``input_dropout`` (embedding output), ``hidden_dropout`` (between
+layers), ``output_dropout`` (last layer's output), ``weight_drop`` (recurrent kernels).
+``variational=True`` locks each mask across time (AWD); False draws one per step (Zaremba).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from lstm_jax.nn import LSTM
+from lstm_jax.nn.embedding_dropout import embedding_dropout
+from lstm_jax.nn.locked_dropout import dropout_mask
+
+State = tuple[tuple[jax.Array, jax.Array], ...]  # per layer (h, c): float32[batch, hidden_l]
+
+
+def _uniform(scale: float):
+    return lambda key, shape, dtype=jnp.float32: jax.random.uniform(
+        key, shape, dtype, -scale, scale
+    )
+
+
+def layer_sizes(embed: int, hidden: int, num_layers: int, tie: bool) -> list[int]:
+    """Every layer ``hidden`` wide, except a tied model's last, which feeds the embedding."""
+    return [*[hidden] * (num_layers - 1), embed if tie else hidden]
+
+
+class LanguageModel(nnx.Module):
+    """tokens: int32[batch, time], state -> logits float32[batch, time, vocab], state, aux.
+
+    ``aux = (raw, dropped)``: the last layer's output before and after output dropout,
+    float32[batch, time, features], for AR and TAR. Layer sizes: ``hidden`` for every
+    layer, except that with ``tie`` the last layer outputs ``embed`` features (AWD-LSTM).
+    ``init_scale > 0`` draws every weight from U(-s, s) (Zaremba); 0 uses PyTorch's
+    defaults (embedding and decoder U(-0.1, 0.1), LSTM U(-1/sqrt(H), 1/sqrt(H))).
+    """
+
+    def __init__(
+        self,
+        vocab: int,
+        embed: int,
+        hidden: int,
+        num_layers: int,
+        *,
+        tie: bool = False,
+        variational: bool = False,
+        embed_dropout: float = 0.0,
+        input_dropout: float = 0.0,
+        hidden_dropout: float = 0.0,
+        output_dropout: float = 0.0,
+        weight_drop: float = 0.0,
+        init_scale: float = 0.0,
+        forget_bias: float | None = None,
+        rngs: nnx.Rngs,
+    ):
+        self.vocab, self.tie, self.variational = vocab, tie, variational
+        self.embed_dropout, self.input_dropout = embed_dropout, input_dropout
+        self.hidden_dropout, self.output_dropout = hidden_dropout, output_dropout
+        self.deterministic = False
+        self.embed = nnx.Embed(vocab, embed, embedding_init=_uniform(init_scale or 0.1), rngs=rngs)
+        sizes = layer_sizes(embed, hidden, num_layers, tie)
+        layers = []
+        for i, size in enumerate(sizes):
+            init = _uniform(init_scale or 1.0 / math.sqrt(size))
+            layers.append(
+                LSTM(
+                    embed if i == 0 else sizes[i - 1],
+                    size,
+                    weight_drop=weight_drop,
+                    kernel_init=init,
+                    recurrent_kernel_init=init,
+                    bias_init=init,
+                    forget_bias=forget_bias,
+                    rngs=rngs,
+                )
+            )
+        self.layers = nnx.List(layers)
+        self.sizes = tuple(sizes)
+        dec_init = _uniform(init_scale or 0.1)
+        self.decoder = None if tie else nnx.Param(dec_init(rngs.params(), (sizes[-1], vocab)))
+        self.decoder_bias = nnx.Param(
+            _uniform(init_scale)(rngs.params(), (vocab,)) if init_scale else jnp.zeros(vocab)
+        )
+        self.rngs = rngs.dropout.fork()
+
+    def zero_state(self, batch: int) -> State:
+        return tuple((jnp.zeros((batch, s)), jnp.zeros((batch, s))) for s in self.sizes)
+
+    def _drop(self, x: jax.Array, rate: float) -> jax.Array:
+        if self.deterministic or not rate:
+            return x
+        shape = (x.shape[0], 1, x.shape[2]) if self.variational else x.shape
+        return x * dropout_mask(self.rngs(), rate, shape)
+
+    def __call__(self, tokens: jax.Array, state: State) -> tuple[jax.Array, State, Any]:
+        table = self.embed.embedding[...]
+        if self.embed_dropout and not self.deterministic:
+            table = embedding_dropout(table, self.embed_dropout, self.rngs())
+        x = self._drop(jnp.take(table, tokens, axis=0), self.input_dropout)
+        new_state = []
+        for i, layer in enumerate(self.layers):
+            h, c = state[i]
+            x, final = layer(x, initial_state=(h[None], c[None]), deterministic=self.deterministic)
+            new_state.append((final.h[0], final.c[0]))
+            if i < len(self.layers) - 1:
+                x = self._drop(x, self.hidden_dropout)
+        raw, dropped = x, self._drop(x, self.output_dropout)
+        # the output side never sees embedding dropout (as in AWD-LSTM)
+        kernel = self.embed.embedding[...].T if self.tie else self.decoder[...]
+        logits = jnp.dot(dropped, kernel) + self.decoder_bias[...]
+        return logits, tuple(new_state), (raw, dropped)
