@@ -166,32 +166,43 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
     stop_signal = []
     old_handler = signal.signal(signal.SIGTERM, lambda *_: stop_signal.append(True))
     window: list[dict] = []
-    t_window = time.time()
+    pending: list[tuple[int, dict]] = []
+    boundaries = (config.log_every, config.eval_every, config.checkpoint_every)
+    t_window, window_tokens = time.time(), 0
     last_saved = step
     try:
         while step < config.num_train_steps and not stop_signal:
             raw = next(it)
             tokens = int(np.prod(raw["inputs"].shape[:2]))
+            window_tokens += tokens
             batch = sharding.shard_batch(raw, run.mesh)
             run.state, metrics = run.train_step(run.state, batch)
             step += 1
-            metrics = {k: float(v) for k, v in metrics.items()}
-            if not math.isfinite(metrics["loss"]):
-                raise TrainingDivergedError(
-                    f"loss is {metrics['loss']} at step {step}; lower optimizer.learning_rate or "
-                    "set optimizer.clip_norm; the last good checkpoint is kept"
-                )
-            window.append(metrics)
-            progress.update(step, metrics, tokens)
+            pending.append((step, metrics))
+            # Reading metrics waits for the step; doing it only where they are needed lets
+            # the host prepare the next batch while the device computes this one.
+            if progress.bar is None and not any(step % k == 0 for k in boundaries):
+                if step != config.num_train_steps and not stop_signal:
+                    continue
+            for at, m in pending:  # before any evaluation or checkpoint: never save a NaN
+                m = {k: float(v) for k, v in m.items()}
+                if not math.isfinite(m["loss"]):
+                    raise TrainingDivergedError(
+                        f"loss is {m['loss']} at step {at}; lower optimizer.learning_rate or "
+                        "set optimizer.clip_norm; the last good checkpoint is kept"
+                    )
+                window.append(m)
+            pending = []
+            progress.update(step, window[-1], tokens)
             if step % config.log_every == 0 or step == config.num_train_steps:
                 mean = {k: float(np.mean([m[k] for m in window])) for k in window[0]}
                 dt = time.time() - t_window
                 mean["steps_per_s"] = len(window) / dt
                 mean["examples_per_s"] = len(window) * config.batch_size / dt
-                mean["tokens_per_s"] = len(window) * tokens / dt
+                mean["tokens_per_s"] = window_tokens / dt
                 mean["learning_rate"] = optim.current_lr(run.state["opt_state"])
                 log.write(step, "train", mean)
-                window, t_window = [], time.time()
+                window, t_window, window_tokens = [], time.time(), 0
             stop = False
             if step % config.eval_every == 0 or step == config.num_train_steps:
                 ev = run.evaluate(optim.eval_params(run.state), "valid")
