@@ -51,7 +51,8 @@ def get_config():
     c.model.embed = 200
     c.model.hidden_features = 200
     c.model.num_layers = 2
-    c.model.tie = False
+    c.model.tie = False  # share the embedding with the softmax (needs its size at the top)
+    c.model.proj_features = 0  # LSTMP: project each layer's output to this size (0 = off)
     c.model.variational = False
     c.model.embed_dropout = 0.0
     c.model.input_dropout = 0.0

@@ -29,17 +29,23 @@ def _uniform(scale: float):
     )
 
 
-def layer_sizes(embed: int, hidden: int, num_layers: int, tie: bool) -> list[int]:
-    """Every layer ``hidden`` wide, except a tied model's last, which feeds the embedding."""
-    return [*[hidden] * (num_layers - 1), embed if tie else hidden]
+def layer_sizes(
+    embed: int, hidden: int, num_layers: int, tie: bool, proj: int = 0
+) -> list[tuple[int, int]]:
+    """(cell, output) features per layer: ``hidden`` cells, outputs projected to ``proj``
+    if set (LSTMP); a tied model's last layer outputs ``embed`` features."""
+    sizes = [(hidden, proj or hidden) for _ in range(num_layers)]
+    if tie:
+        sizes[-1] = (hidden, embed) if proj else (embed, embed)
+    return sizes
 
 
 class LanguageModel(nnx.Module):
     """tokens: int32[batch, time], state -> logits float32[batch, time, vocab], state, aux.
 
     ``aux = (raw, dropped)``: the last layer's output before and after output dropout,
-    float32[batch, time, features], for AR and TAR. Layer sizes: ``hidden`` for every
-    layer, except that with ``tie`` the last layer outputs ``embed`` features (AWD-LSTM).
+    float32[batch, time, features], for AR and TAR. Layer sizes: ``layer_sizes``; with
+    ``tie`` the last layer outputs ``embed`` features (AWD-LSTM).
     ``init_scale > 0`` draws every weight from U(-s, s) (Zaremba); 0 uses PyTorch's
     defaults (embedding and decoder U(-0.1, 0.1), LSTM U(-1/sqrt(H), 1/sqrt(H))).
     """
@@ -52,6 +58,7 @@ class LanguageModel(nnx.Module):
         num_layers: int,
         *,
         tie: bool = False,
+        proj: int = 0,
         variational: bool = False,
         embed_dropout: float = 0.0,
         input_dropout: float = 0.0,
@@ -67,14 +74,15 @@ class LanguageModel(nnx.Module):
         self.hidden_dropout, self.output_dropout = hidden_dropout, output_dropout
         self.deterministic = False
         self.embed = nnx.Embed(vocab, embed, embedding_init=_uniform(init_scale or 0.1), rngs=rngs)
-        sizes = layer_sizes(embed, hidden, num_layers, tie)
+        sizes = layer_sizes(embed, hidden, num_layers, tie, proj)
         layers = []
-        for i, size in enumerate(sizes):
+        for i, (size, out) in enumerate(sizes):
             init = _uniform(init_scale or 1.0 / math.sqrt(size))
             layers.append(
                 LSTM(
-                    embed if i == 0 else sizes[i - 1],
+                    embed if i == 0 else sizes[i - 1][1],
                     size,
+                    proj_features=out if out != size else None,
                     weight_drop=weight_drop,
                     kernel_init=init,
                     recurrent_kernel_init=init,
@@ -86,14 +94,14 @@ class LanguageModel(nnx.Module):
         self.layers = nnx.List(layers)
         self.sizes = tuple(sizes)
         dec_init = _uniform(init_scale or 0.1)
-        self.decoder = None if tie else nnx.Param(dec_init(rngs.params(), (sizes[-1], vocab)))
+        self.decoder = None if tie else nnx.Param(dec_init(rngs.params(), (sizes[-1][1], vocab)))
         self.decoder_bias = nnx.Param(
             _uniform(init_scale)(rngs.params(), (vocab,)) if init_scale else jnp.zeros(vocab)
         )
         self.rngs = rngs.dropout.fork()
 
     def zero_state(self, batch: int) -> State:
-        return tuple((jnp.zeros((batch, s)), jnp.zeros((batch, s))) for s in self.sizes)
+        return tuple((jnp.zeros((batch, o)), jnp.zeros((batch, s))) for s, o in self.sizes)
 
     def _drop(self, x: jax.Array, rate: float) -> jax.Array:
         if self.deterministic or not rate:

@@ -101,6 +101,7 @@ class LanguageModelTask(Task):
             m.hidden_features,
             m.num_layers,
             tie=m.tie,
+            proj=m.proj_features,
             variational=m.variational,
             embed_dropout=m.embed_dropout,
             input_dropout=m.input_dropout,
@@ -114,10 +115,10 @@ class LanguageModelTask(Task):
 
     def init_carry(self, config, batch_size):
         m = config.model
-        sizes = layer_sizes(m.embed, m.hidden_features, m.num_layers, m.tie)
+        sizes = layer_sizes(m.embed, m.hidden_features, m.num_layers, m.tie, m.proj_features)
         return tuple(
-            (np.zeros((batch_size, s), np.float32), np.zeros((batch_size, s), np.float32))
-            for s in sizes
+            (np.zeros((batch_size, o), np.float32), np.zeros((batch_size, s), np.float32))
+            for s, o in sizes
         )
 
     def train_iter(self, config, seed):

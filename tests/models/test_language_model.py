@@ -10,11 +10,15 @@ from lstm_jax.models.language_model import LanguageModel
 
 def test_shapes_and_tied_sizes():
     m = LanguageModel(30, 6, 10, 3, tie=True, rngs=nnx.Rngs(0))
-    assert m.sizes == (10, 10, 6)
+    assert m.sizes == ((10, 10), (10, 10), (6, 6))
     logits, state, (raw, dropped) = m(jnp.zeros((2, 7), jnp.int32), m.zero_state(2))
     assert logits.shape == (2, 7, 30) and raw.shape == dropped.shape == (2, 7, 6)
     assert [h.shape for h, _ in state] == [(2, 10), (2, 10), (2, 6)]
     assert m.decoder is None
+    p = LanguageModel(30, 6, 10, 2, proj=4, rngs=nnx.Rngs(0))  # LSTMP, untied
+    logits, state, _ = p(jnp.zeros((2, 3), jnp.int32), p.zero_state(2))
+    assert logits.shape == (2, 3, 30)
+    assert [(h.shape, c.shape) for h, c in state] == [((2, 4), (2, 10))] * 2
 
 
 def test_windows_with_carried_state_equal_the_whole_stream():
