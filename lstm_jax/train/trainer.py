@@ -181,9 +181,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
             pending.append((step, metrics))
             # Reading metrics waits for the step; doing it only where they are needed lets
             # the host prepare the next batch while the device computes this one.
-            if progress.bar is None and not any(step % k == 0 for k in boundaries):
-                if step != config.num_train_steps and not stop_signal:
-                    continue
+            sync = progress.bar is not None or bool(stop_signal) or step == config.num_train_steps
+            if not sync and not any(step % k == 0 for k in boundaries):
+                continue
             for at, m in pending:  # before any evaluation or checkpoint: never save a NaN
                 m = {k: float(v) for k, v in m.items()}
                 if not math.isfinite(m["loss"]):
