@@ -16,7 +16,7 @@ def get_config():
     c.model.embed = c.model.hidden_features = 1500
     c.model.input_dropout = c.model.hidden_dropout = c.model.output_dropout = 0.65
     c.model.init_scale = 0.04
-    c.optimizer.clip_norm = 10.0
+    c.optimizer.clip_norm = 10.0 / 35
     c.optimizer.decay_factor = 1 / 1.15
     c.optimizer.decay_start = epochs(c, 13)
     c.num_train_steps = epochs(c, 55)
