@@ -1,4 +1,5 @@
-"""Times our LSTM against Flax (NNX and linen) and PyTorch in one run, interleaved.
+"""Times our LSTM against Flax (NNX and linen), Keras 3 (JAX backend) and PyTorch in one run,
+interleaved.
 
 For each shape (batch, time, in=hidden, layers), float32, it times the training step
 (forward + backward to all parameters) and the forward pass of every implementation,
@@ -12,6 +13,7 @@ GFLOP/s (matmul FLOPs only), compile seconds, and each peer's time over ours.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import statistics
@@ -29,7 +31,7 @@ SHAPES = [(32, 128, 256, 1), (64, 256, 512, 2), (20, 35, 650, 2), (128, 64, 1024
 QUICK_SHAPES = [(16, 32, 128, 1)]
 
 
-BIDIRECTIONAL = False  # set by --bidirectional; only ours and torch run both directions
+BIDIRECTIONAL = False  # set by --bidirectional; only ours, torch and keras_jax run both directions
 
 
 def lstm_flops(batch: int, time_: int, hidden: int, layers: int) -> float:
@@ -134,6 +136,36 @@ def pytorch(batch, time_, hidden, layers, x):
     return fwd, grad, time.perf_counter() - t0, None
 
 
+def keras_jax(batch, time_, hidden, layers, x):
+    """Keras 3 on the JAX backend: a stack of keras.layers.LSTM, made a pure function with
+    stateless_call and jitted like the other JAX peers. use_cudnn=False keeps Keras off
+    jax.experimental.rnn (cuDNN); it then runs its generic lax.scan loop."""
+    os.environ["KERAS_BACKEND"] = "jax"
+    import keras
+
+    if keras.backend.backend() != "jax":
+        raise RuntimeError(f"keras was imported with the {keras.backend.backend()} backend")
+    keras.utils.set_random_seed(0)
+
+    def lstm():
+        return keras.layers.LSTM(hidden, return_sequences=True, use_cudnn=False, dtype="float32")
+
+    stack = [keras.Input(shape=(time_, hidden), batch_size=batch, dtype="float32")]
+    for _ in range(layers):
+        stack.append(
+            keras.layers.Bidirectional(lstm(), merge_mode="concat") if BIDIRECTIONAL else lstm()
+        )
+    model = keras.Sequential(stack)
+    params = [v.value for v in model.trainable_variables]
+    frozen = [v.value for v in model.non_trainable_variables]
+    assert all(p.dtype == jnp.float32 for p in params)
+
+    def apply(p, x):
+        return model.stateless_call(p, frozen, x)[0]
+
+    return _jax_fns(apply, params, x)
+
+
 def ours_remat(batch, time_, hidden, layers, x):
     return ours(batch, time_, hidden, layers, x, remat=True)
 
@@ -143,9 +175,10 @@ PEERS = {
     "ours_remat": ours_remat,
     "flax_nnx": flax_nnx,
     "flax_linen": flax_linen,
+    "keras_jax": keras_jax,
     "torch": pytorch,
 }
-DEFAULT_IMPLS = "ours,flax_nnx,flax_linen,torch"
+DEFAULT_IMPLS = "ours,flax_nnx,flax_linen,keras_jax,torch"
 
 
 class Load:
@@ -257,7 +290,7 @@ def main() -> None:
     )
     ap.add_argument("--markdown", help="append the table to this file")
     ap.add_argument("--shapes", help="B,T,H,L;B,T,H,L;... instead of the default shapes")
-    ap.add_argument("--bidirectional", action="store_true", help="ours and torch only")
+    ap.add_argument("--bidirectional", action="store_true", help="ours, keras_jax and torch only")
     args = ap.parse_args()
     impls = [i for i in args.impls.split(",") if i]
     if args.bidirectional:
@@ -270,6 +303,10 @@ def main() -> None:
         except ImportError:
             print("torch not installed (pip install '.[peers]'): skipping the PyTorch peer")
             impls.remove("torch")
+    # find_spec, not import: keras must first be imported with KERAS_BACKEND=jax (keras_jax)
+    if "keras_jax" in impls and importlib.util.find_spec("keras") is None:
+        print("keras not installed (pip install '.[peers]'): skipping the Keras-JAX peer")
+        impls.remove("keras_jax")
     shapes = QUICK_SHAPES if args.quick else SHAPES
     if args.shapes:
         shapes = [tuple(int(v) for v in s.split(",")) for s in args.shapes.split(";")]
