@@ -84,7 +84,7 @@ class Vocab:
         toks = [self.itos[int(i)] for i in ids]
         if level == "char":
             return "".join(toks)
-        return " ".join(toks).replace(f" {EOS} ", "\n").replace(EOS, "\n")
+        return "\n".join(" ".join(line.split()) for line in " ".join(toks).split(EOS))
 
     def save(self, path: str) -> None:
         """One token per line, as JSON strings so newlines and spaces survive."""

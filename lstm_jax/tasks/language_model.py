@@ -193,5 +193,6 @@ class LanguageModelTask(Task):
                 sampled.append(int(nxt[0]))
                 tokens = nxt[:, None].astype(jnp.int32)
             generated = self.vocab.decode(sampled, level)
-            out.append(prompt + ("" if level == "char" else " ") + generated)
+            space = level == "word" and prompt and not generated.startswith("\n")
+            out.append(prompt + (" " if space else "") + generated)
         return out
