@@ -69,9 +69,6 @@ class LanguageModelTask(Task):
         path = os.path.join(workdir, VOCAB_FILE)
         if os.path.exists(path):
             text.check_vocab(text.Vocab.load(path), built, path)
-        elif jax.process_index() == 0:
-            os.makedirs(workdir, exist_ok=True)
-            built.save(path)
         self.config, self.vocab = config, built
         self.ids, self.oov = {}, {}
         for split, toks in tokens.items():
@@ -92,6 +89,9 @@ class LanguageModelTask(Task):
                 f"{config.batch_size}; lower data.bptt or batch_size"
             )
         d.steps_per_epoch = spe
+        if not os.path.exists(path) and jax.process_index() == 0:  # only once all checks pass
+            os.makedirs(workdir, exist_ok=True)
+            built.save(path)
 
     def make_model(self, config, rngs):
         m = config.model
