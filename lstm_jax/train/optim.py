@@ -43,8 +43,8 @@ def averaging(on: jax.Array) -> optax.GradientTransformation:
     The updates pass through unchanged; the mean lives in the state for evaluation.
     """
 
-    def init(params):
-        return AverageState(jnp.zeros((), jnp.int32), params)
+    def init(params):  # a copy: the state must not alias the (donated) parameters
+        return AverageState(jnp.zeros((), jnp.int32), jax.tree.map(jnp.copy, params))
 
     def update(updates, state, params):
         new = optax.apply_updates(params, updates)

@@ -210,3 +210,23 @@ def test_main_reports_a_missing_data_dir_in_one_line(tmp_path):
     )
     assert r.returncode == 2
     assert r.stderr.strip().splitlines()[-1].startswith("error: config.data.dir")
+
+
+def test_nt_asgd_switches_averaging_on_and_checkpoints_it(tmp_path, monkeypatch, capsys):
+    import optax
+
+    from lstm_jax.train import checkpoint, optim
+
+    monkeypatch.setattr(optim, "nonmono_trigger", lambda *a: True)  # the rule: test_optim
+    c = tiny(corpus(tmp_path / "data"), num_train_steps=60)
+    c.optimizer.name, c.optimizer.learning_rate = "sgd", 1.0
+    c.optimizer.average = "nonmono"
+    c.eval_every = c.log_every = c.checkpoint_every = 10
+    trainer.train_and_evaluate(c, str(tmp_path / "w"))
+    assert "step 10: nll stopped improving; averaging on" in capsys.readouterr().out
+    run = trainer._Run(c, str(tmp_path / "w"))
+    ckpts = checkpoint.Checkpoints(str(tmp_path / "w"), 1, "nll", "min")
+    state, _ = ckpts.restore(run.abstract_state())
+    ckpts.close()
+    assert int(optax.tree.get(state["opt_state"], "avg_count")) == 50  # steps 11..60
+    assert optim.eval_params(state) is not state["params"]
