@@ -53,12 +53,7 @@ def tiny(data_dir, **overrides):
     c.num_train_steps = 150
     c.eval_every = c.checkpoint_every = c.log_every = 50
     c.predict.length = 8
-    for k, v in overrides.items():
-        node = c
-        *parents, leaf = k.split(".")
-        for p in parents:
-            node = node[p]
-        node[leaf] = v
+    c.update_from_flattened_dict(overrides)
     return c
 
 

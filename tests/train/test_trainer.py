@@ -27,12 +27,7 @@ def tiny(kind="adding", **overrides):
     c.checkpoint_every = 4
     c.log_every = 4
     c.eval_batches = 2
-    for k, v in overrides.items():
-        node = c
-        *parents, leaf = k.split(".")
-        for p in parents:
-            node = node[p]
-        node[leaf] = v
+    c.update_from_flattened_dict(overrides)
     return c
 
 
