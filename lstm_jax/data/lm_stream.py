@@ -28,7 +28,14 @@ def batchify(ids: np.ndarray, batch_size: int, name: str = "split") -> np.ndarra
 
 
 def steps_per_epoch(num_tokens: int, batch_size: int, bptt: int) -> int:
-    return (num_tokens // batch_size - 1) // bptt
+    """Full training windows per epoch; an error if not even one fits."""
+    per_stream = num_tokens // batch_size
+    if bptt + 1 > per_stream:
+        raise ConfigError(
+            f"data.bptt={bptt} is longer than the train split's {per_stream} tokens per "
+            f"stream at batch {batch_size}; lower data.bptt or batch_size"
+        )
+    return (per_stream - 1) // bptt
 
 
 class WindowIterator(Iterator[Batch]):
@@ -54,11 +61,7 @@ class WindowIterator(Iterator[Batch]):
         bucket: int = 5,
     ):
         self.data = batchify(ids, batch_size, "train")
-        if bptt + 1 > self.data.shape[1]:
-            raise ConfigError(
-                f"data.bptt={bptt} is longer than the train split's {self.data.shape[1]} "
-                f"tokens per stream at batch {batch_size}; lower data.bptt or batch_size"
-            )
+        steps_per_epoch(len(ids), batch_size, bptt)  # checks that a window fits
         self.bptt, self.seed, self.random_length, self.bucket = bptt, seed, random_length, bucket
         self.epoch, self.pos, self.index = 0, 0, 0
 

@@ -37,7 +37,7 @@ class Task:
 
     def init_carry(self, config: ml_collections.ConfigDict, batch_size: int) -> Any:
         """What ``loss`` passes from one batch to the next (an LM's LSTM state), as numpy
-        arrays with the batch on axis 0; checkpointed with the parameters. None by default."""
+        arrays with the batch on axis 0; checkpointed with the parameters. Empty by default."""
         return {}
 
     def loss(

@@ -81,14 +81,9 @@ class LanguageModelTask(Task):
                     flush=True,
                 )
         # epoch-valued keys of the config (schedules, eval_every) follow through references
-        spe = lm_stream.steps_per_epoch(len(self.ids["train"]), config.batch_size, d.bptt)
-        if spe < 1:
-            raise ConfigError(
-                f"data.bptt={d.bptt} is longer than the train split's "
-                f"{len(self.ids['train']) // config.batch_size} tokens per stream at batch "
-                f"{config.batch_size}; lower data.bptt or batch_size"
-            )
-        d.steps_per_epoch = spe
+        d.steps_per_epoch = lm_stream.steps_per_epoch(
+            len(self.ids["train"]), config.batch_size, d.bptt
+        )
         if not os.path.exists(path) and jax.process_index() == 0:  # only once all checks pass
             os.makedirs(workdir, exist_ok=True)
             built.save(path)
