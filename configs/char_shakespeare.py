@@ -12,7 +12,7 @@ From TFDS instead: --config.data.file= --config.data.tfds=tiny_shakespeare
 """
 
 from configs import ptb_small
-from configs.ptb_small import epochs
+from configs.default import epochs
 
 
 def get_config():

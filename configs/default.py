@@ -3,6 +3,16 @@
 import ml_collections
 
 
+def epochs(c: ml_collections.ConfigDict, n: float):
+    """n epochs as a step count that follows ``c.data.steps_per_epoch``, a FieldReference
+    the task sets from the data it loads (LM windows, classification batches). A
+    fractional n rounds down to whole steps (config step counts are ints)."""
+    ref = c.data.get_ref("steps_per_epoch")
+    return (
+        ref * n if float(n).is_integer() and isinstance(n, int) else (ref * round(n * 1000)) // 1000
+    )
+
+
 def get_config() -> ml_collections.ConfigDict:
     c = ml_collections.ConfigDict()
     c.task = "adding"

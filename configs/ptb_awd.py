@@ -12,7 +12,7 @@ far it got.
 """
 
 from configs import ptb_small
-from configs.ptb_small import epochs
+from configs.default import epochs
 
 
 def get_config():

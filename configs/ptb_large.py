@@ -8,7 +8,7 @@ Too slow for a 2-core CPU (hours per epoch's worth of GEMMs): meant for a GPU.
 """
 
 from configs import ptb_medium
-from configs.ptb_small import epochs
+from configs.default import epochs
 
 
 def get_config():

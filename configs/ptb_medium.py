@@ -9,7 +9,7 @@ On a 2-core CPU an epoch takes several minutes: see the README for the measured 
 """
 
 from configs import ptb_small
-from configs.ptb_small import epochs
+from configs.default import epochs
 
 
 def get_config():

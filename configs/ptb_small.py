@@ -10,18 +10,13 @@ lr 1 x bptt and clip 5 / bptt: the very same updates. Test perplexity is compute
 batch 1 with the state carried through the whole split, as the paper's code does.
 Expected result and time on a 2-core CPU: see the README's results table.
 
-This file is also the base of every LM config: `epochs(c, n)` gives n epochs in steps,
-following `data.steps_per_epoch`, which the task sets from the corpus it loads.
+This file is also the base of every LM config.
 """
 
 import ml_collections
 
 from configs import default
-
-
-def epochs(c: ml_collections.ConfigDict, n: float):
-    """n epochs as a step count that follows data.steps_per_epoch (set from the data)."""
-    return c.data.get_ref("steps_per_epoch") * n
+from configs.default import epochs
 
 
 def get_config():

@@ -8,6 +8,7 @@ comparable with the literature. Character level keeps every character, newlines 
 from __future__ import annotations
 
 import collections
+import gzip
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -21,11 +22,14 @@ LEVELS = ("word", "char")
 
 
 def read_text(path: str) -> str:
-    """The whole file as text; a clear error for a missing, empty or non-UTF-8 file."""
+    """The whole file as text (``.gz`` decompressed); a clear error for a missing, empty
+    or non-UTF-8 file."""
     if not os.path.isfile(path):
-        raise DataError(f"data file {path!r} does not exist; check config.data.dir")
+        raise DataError(f"data file {path!r} does not exist; check the config.data paths")
     with open(path, "rb") as f:
         raw = f.read()
+    if path.endswith(".gz"):
+        raw = gzip.decompress(raw)
     if not raw.strip():
         raise DataError(f"data file {path!r} is empty")
     try:

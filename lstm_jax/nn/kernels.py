@@ -177,6 +177,19 @@ def _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, residuals):
     return jax.lax.scan(step, (h0, c0), (x, mask), unroll=unroll)
 
 
+def lstm_cell(
+    x: Array, h: Array, c: Array, w_ih: Array, w_hh: Array, b: Array | None
+) -> tuple[Array, Array]:
+    """One LSTM step, for loops that need each step's output before the next (a decoder
+    with input feeding): x: [batch, in], h: [batch, out], c: [batch, hidden] -> (h, c)."""
+    pre = _dot(x, w_ih) + _dot(h, w_hh)
+    if b is not None:
+        pre = pre + b
+    i, f, g, o = jnp.split(_gates(pre), 4, axis=-1)
+    c = f * c + i * g
+    return o * jnp.tanh(c), c
+
+
 def _gates(pre: Array) -> Array:
     i, f, g, o = jnp.split(pre, 4, axis=-1)
     return jnp.concatenate(

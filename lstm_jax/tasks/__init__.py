@@ -30,4 +30,9 @@ def get_task(name: str) -> Task:
     return _REGISTRY[name]()
 
 
-from lstm_jax.tasks import language_model, long_range  # noqa: E402, F401  (registers them)
+from lstm_jax.tasks import (  # noqa: E402, F401  (registers them)
+    classification,
+    language_model,
+    long_range,
+    translation,
+)

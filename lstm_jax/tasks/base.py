@@ -7,6 +7,7 @@ from typing import Any
 
 import jax
 import ml_collections
+import numpy as np
 from flax import nnx
 
 Batch = dict[str, Any]
@@ -50,10 +51,22 @@ class Task:
         """
         raise NotImplementedError
 
-    def summarize(
-        self, metrics: dict[str, float], config: ml_collections.ConfigDict
+    def num_tokens(self, batch: Batch) -> int:
+        """Tokens in a training batch, for tokens/s: rows x time of its ``inputs``."""
+        return int(np.prod(batch["inputs"].shape[:2]))
+
+    def corpus_metrics(
+        self, model: nnx.Module, config: ml_collections.ConfigDict, split: str
     ) -> dict[str, float]:
-        """Metrics derived from a whole split's means (perplexity from mean loss)."""
+        """Metrics of a whole split that are not means of batch metrics (BLEU of the
+        decoded split), from the eval-mode model; none by default."""
+        return {}
+
+    def summarize(
+        self, metrics: dict[str, Any], config: ml_collections.ConfigDict, split: str
+    ) -> dict[str, float]:
+        """Scalar metrics from a whole split's weighted means (perplexity from mean loss,
+        accuracy and F1 from a mean confusion matrix)."""
         return metrics
 
     def predict(

@@ -143,7 +143,7 @@ class LanguageModelTask(Task):
             total = total + temporal_activation_reg(raw, m.tar_beta)
         return total, ({"nll": mean, "weight": n}, jax.lax.stop_gradient(state))
 
-    def summarize(self, metrics, config):
+    def summarize(self, metrics, config, split):
         out = dict(metrics, perplexity=math.exp(min(metrics["nll"], 50.0)))
         if config.data.level == "char":
             out["bpc"] = metrics["nll"] / math.log(2)

@@ -88,8 +88,8 @@ class _Run:
             opt_state = optim.with_step_scale(opt_state, jnp.mean(batch["update_scale"]))
         updates, opt_state = self.tx.update(grads, opt_state, state["params"])
         params = optax.apply_updates(state["params"], updates)
-        metrics = dict(metrics, loss=loss, grad_norm=optax.tree.norm(grads))
-        metrics.pop("weight", None)
+        metrics = {k: v for k, v in metrics.items() if k != "weight" and jnp.ndim(v) == 0}
+        metrics.update(loss=loss, grad_norm=optax.tree.norm(grads))
         new = {"params": params, "opt_state": opt_state, "step": state["step"] + 1}
         return dict(new, carry=carry), metrics
 
@@ -110,9 +110,11 @@ class _Run:
             metrics, carry = self.eval_step(params, sharding.shard_batch(batch, self.mesh), carry)
             w = float(metrics.pop("weight", 1.0))
             total += w
-            for k, v in metrics.items():
-                sums[k] = sums.get(k, 0.0) + w * float(v)
-        return self.task.summarize({k: v / total for k, v in sums.items()}, self.config)
+            for k, v in metrics.items():  # a metric may be an array (a confusion matrix)
+                sums[k] = sums.get(k, 0.0) + w * np.asarray(v, np.float64)
+        means = {k: v / total for k, v in sums.items()}
+        means.update(self.task.corpus_metrics(self.model(params, None), self.config, split))
+        return self.task.summarize(means, self.config, split)
 
     def abstract_state(self) -> Any:
         return jax.tree.map(
@@ -173,7 +175,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
     try:
         while step < config.num_train_steps and not stop_signal:
             raw = next(it)
-            tokens = int(np.prod(raw["inputs"].shape[:2]))
+            tokens = task.num_tokens(raw)
             window_tokens += tokens
             batch = sharding.shard_batch(raw, run.mesh)
             run.state, metrics = run.train_step(run.state, batch)
@@ -286,10 +288,17 @@ def evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, dict[
     return out
 
 
+def load(config: ml_collections.ConfigDict, workdir: str) -> tuple[Task, nnx.Module]:
+    """The task (set up from ``workdir``) and its best model in eval mode: for notebooks
+    and analysis scripts."""
+    run, state = _restore_best(config, workdir)
+    return run.task, run.model(optim.eval_params(state), None)
+
+
 def predict(config: ml_collections.ConfigDict, workdir: str, inputs: list[str]) -> list[str]:
     """Runs the task's own prediction (generate, classify, ...) with the best checkpoint."""
-    run, state = _restore_best(config, workdir)
-    lines = run.task.predict(run.model(optim.eval_params(state), None), config, inputs)
+    task, model = load(config, workdir)
+    lines = task.predict(model, config, inputs)
     for line in lines:
         print(line, flush=True)
     return lines

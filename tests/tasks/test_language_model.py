@@ -103,7 +103,7 @@ def test_perplexity_of_a_hand_checked_model():
     }
     _, (metrics, _) = task.loss(m, batch, ((jnp.zeros((1, 2)), jnp.zeros((1, 2))),))
     assert float(metrics["weight"]) == 4
-    out = task.summarize({"nll": float(metrics["nll"])}, task.config)
+    out = task.summarize({"nll": float(metrics["nll"])}, task.config, "test")
     np.testing.assert_allclose(out["nll"], 1.5 * math.log(2), rtol=1e-6)
     np.testing.assert_allclose(out["perplexity"], 2**1.5, rtol=1e-6)
 

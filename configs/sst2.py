@@ -1,0 +1,65 @@
+"""SST-2 sentiment: a BiLSTM with attention pooling, trained on GLUE's phrases.
+
+    python -m lstm_jax.main --config=configs/sst2.py --workdir=/tmp/sst2
+
+Train: GLUE SST-2 train.tsv (67,349 phrases). Valid: GLUE dev.tsv (872 sentences).
+Test: the labelled SST-2 test set, i.e. the 1,821 non-neutral sentences of SST's test
+trees (GLUE's own test split has no labels). Expected result and time on a 2-core CPU:
+see the README's results table. Classify new text with
+``--mode=predict "a gorgeous , witty film"``.
+"""
+
+import ml_collections
+
+from configs import default
+from configs.default import epochs
+
+
+def get_config():
+    c = default.get_config()
+    c.task = "classify"
+    c.seed = 0
+    c.batch_size = 64
+
+    c.data = ml_collections.ConfigDict()
+    c.data.train = "../shared/data/sst2/train.tsv"  # .tsv/.csv with a header, or SST trees
+    c.data.valid = "../shared/data/sst2/dev.tsv"
+    c.data.test = "../shared/data/sst/test.txt"
+    c.data.text_column = "sentence"  # also the TFDS text feature
+    c.data.label_column = "label"
+    c.data.class_names = "negative,positive"  # labels are these names or ids 0..C-1
+    c.data.sst_phrases = False  # SST trees for train: every labelled phrase (Tai et al.)
+    c.data.tfds = ""  # or a TFDS dataset (glue/sst2, imdb_reviews), prepared in data.dir
+    c.data.tfds_splits = "train,validation,test"
+    c.data.dir = ""
+    c.data.tokenizer = "word"  # word (whitespace) | wordpunct | sentencepiece
+    c.data.lowercase = True
+    c.data.vocab_size = 0  # 0 = every training word; sentencepiece: its vocabulary size
+    c.data.min_count = 1
+    c.data.max_length = 0  # tokens kept per text (0 = all); cuts are counted and printed
+    c.data.pad_multiple = 8  # batch widths round up to this: few shapes to compile
+    c.data.eval_batch_size = 256
+    c.data.vectors = ""  # a word2vec/GloVe text file to start the embedding from
+    # set by the task: ceil(training examples / batch_size)
+    c.data.steps_per_epoch = ml_collections.FieldReference(1053)
+
+    c.model = ml_collections.ConfigDict()
+    c.model.embed = 300
+    c.model.hidden_features = 256
+    c.model.num_layers = 1
+    c.model.bidirectional = True
+    c.model.pooling = "attention"  # last | mean | max | attention
+    c.model.mlp_features = 0  # one hidden layer before the classes (0 = none)
+    c.model.dropout = 0.5  # LSTM input, between layers, before each dense layer
+    c.model.embed_dropout = 0.0
+    c.model.word_dropout = 0.0
+
+    c.optimizer.name = "adam"
+    c.optimizer.learning_rate = 1e-3
+    c.optimizer.clip_norm = 5.0
+    c.num_train_steps = epochs(c, 3)
+    c.eval_every = epochs(c, 0.25)  # validation is cheap (872 sentences) and noisy
+    c.log_every = 100
+    c.checkpoint_every = epochs(c, 1)
+    c.keep_checkpoints = 2
+    return c

@@ -1,0 +1,21 @@
+"""SST-5 fine-grained sentiment (very negative .. very positive) from SST's PTB trees.
+
+    python -m lstm_jax.main --config=configs/sst5.py --workdir=/tmp/sst5
+
+Trains on every labelled phrase of the 8,544 training trees, as Tai et al. (2015) did;
+validates and tests on the 1,101 / 2,210 root sentences. Tai et al. report 46.4% test
+accuracy for their LSTM (with GloVe vectors; we start from random ones). Expected result
+and time on a 2-core CPU: see the README's results table.
+"""
+
+from configs import sst2
+
+
+def get_config():
+    c = sst2.get_config()
+    c.data.train = "../shared/data/sst/train.txt"
+    c.data.valid = "../shared/data/sst/dev.txt"
+    c.data.test = "../shared/data/sst/test.txt"
+    c.data.class_names = "very negative,negative,neutral,positive,very positive"
+    c.data.sst_phrases = True
+    return c

@@ -1,0 +1,186 @@
+"""Labelled sentences for classification: TSV/CSV tables, SST trees, TFDS datasets.
+
+Every reader returns ``list[tuple[str, int]]``: (text, class id). Nothing is dropped
+silently: a bad label is an error naming the file and line, an empty text is skipped
+and counted, and the caller prints the count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Sequence
+
+from lstm_jax.data.text import read_text
+from lstm_jax.errors import ConfigError, DataError
+
+Example = tuple[str, int]
+# SST's PTB trees write brackets as tokens; GLUE's SST-2 writes them as text
+_PTB_ESCAPES = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]"}
+
+
+def label_id(value: str, class_names: Sequence[str], where: str) -> int:
+    """A label written as a class id ("0".."C-1") or a class name."""
+    value = value.strip()
+    if value in class_names:
+        return list(class_names).index(value)
+    if value.lstrip("-").isdigit() and 0 <= int(value) < len(class_names):
+        return int(value)
+    raise DataError(
+        f"{where}: label {value!r} is not one of the {len(class_names)} classes "
+        f"{list(class_names)} (or ids 0..{len(class_names) - 1}); fix the file or "
+        "config.data.class_names"
+    )
+
+
+def read_table(
+    path: str, text_column: str, label_column: str, class_names: Sequence[str]
+) -> tuple[list[Example], int]:
+    """A TSV (``.tsv``) or CSV file with a header row -> (examples, empty texts skipped)."""
+    content = read_text(path)
+    delimiter = "," if path.removesuffix(".gz").endswith(".csv") else "\t"
+    # GLUE's TSVs hold bare quotes inside sentences: TSV fields are never quoted
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    rows = csv.reader(io.StringIO(content), delimiter=delimiter, quoting=quoting)
+    header = next(rows)
+    missing = [c for c in (text_column, label_column) if c not in header]
+    if missing:
+        raise DataError(
+            f"{path!r} has no column {missing[0]!r} (its header: {header}); set "
+            "config.data.text_column / config.data.label_column"
+        )
+    ti, li = header.index(text_column), header.index(label_column)
+    out, empty = [], 0
+    for row in rows:
+        line = rows.line_num
+        if not row:
+            continue
+        if len(row) != len(header):
+            other = "\t" if delimiter == "," else ","
+            hint = " (mixed delimiters?)" if other in row[0] else ""
+            raise DataError(
+                f"{path}:{line}: {len(row)} fields where the header has {len(header)}{hint}; "
+                f"a {'.tsv' if delimiter == chr(9) else '.csv'} file must use "
+                f"{'tabs' if delimiter == chr(9) else 'commas'} throughout"
+            )
+        label = label_id(row[li], class_names, f"{path}:{line}")
+        if not row[ti].strip():
+            empty += 1
+            continue
+        out.append((row[ti].strip(), label))
+    if not out:
+        raise DataError(f"{path!r} has no labelled rows")
+    return out, empty
+
+
+def _parse_tree(line: str, where: str) -> list[tuple[int, list[str]]]:
+    """``(3 (2 The) (4 good))`` -> [(label, leaves)] for every node, the root first."""
+    tokens = re.findall(r"\(|\)|[^\s()]+", line)
+    nodes: list[tuple[int, list[str]]] = []
+    stack: list[tuple[int, list[str]]] = []
+    i = 0
+    try:
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok == "(":
+                node = (int(tokens[i + 1]), [])
+                nodes.append(node)
+                stack.append(node)
+                i += 2
+            elif tok == ")":
+                done = stack.pop()
+                if stack:
+                    stack[-1][1].extend(done[1])
+                i += 1
+            else:
+                stack[-1][1].append(_PTB_ESCAPES.get(tok, tok))
+                i += 1
+    except (ValueError, IndexError):
+        raise DataError(f"{where}: not a labelled PTB tree like '(3 (2 a) (4 b))'") from None
+    if stack or not nodes:
+        raise DataError(f"{where}: unbalanced brackets in the tree")
+    return nodes
+
+
+def read_sst_trees(path: str, num_classes: int, phrases: bool = False) -> tuple[list[Example], int]:
+    """The Stanford Sentiment Treebank's PTB trees -> (examples, neutral items dropped).
+
+    ``num_classes`` 5 keeps SST's labels 0-4; 2 drops neutral (2) and maps 0-1 to 0 and
+    3-4 to 1 (the standard SST-2). ``phrases`` also yields every labelled phrase, as Tai et
+    al. (2015) trained, deduplicated by text.
+    """
+    if num_classes not in (2, 5):
+        raise ConfigError(f"SST trees give 2 or 5 classes, not {num_classes}")
+    out, dropped, seen = [], 0, set()
+    for n, line in enumerate(read_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        nodes = _parse_tree(line, f"{path}:{n}")
+        for label, leaves in nodes if phrases else nodes[:1]:
+            text = " ".join(leaves)
+            if text in seen:
+                continue
+            seen.add(text)
+            if num_classes == 2:
+                if label == 2:
+                    dropped += 1
+                    continue
+                label = int(label > 2)
+            out.append((text, label))
+    if not out:
+        raise DataError(f"{path!r} holds no trees")
+    return out, dropped
+
+
+def looks_like_trees(path: str) -> bool:
+    head = read_text(path).lstrip()[:3]
+    return bool(re.match(r"\(\d\s", head))
+
+
+def read_tfds(
+    name: str,
+    split: str,
+    data_dir: str | None,
+    text_key: str,
+    label_key: str,
+    class_names: Sequence[str],
+) -> list[Example]:
+    """A TFDS classification split through ``builder.as_data_source`` (no TensorFlow).
+
+    A dataset that is not prepared is an error, never a download.
+    """
+    import tensorflow_datasets as tfds
+
+    try:
+        builder = tfds.builder(name, data_dir=os.path.expanduser(data_dir) if data_dir else None)
+    except Exception as e:  # tfds raises several types for an unknown name
+        raise DataError(f"TFDS has no dataset {name!r}: {str(e).splitlines()[0]}") from None
+    if not builder.is_prepared():
+        raise DataError(
+            f"TFDS dataset {name!r} is not prepared in {builder.data_dir!r}; prepare it "
+            f"(tfds build {name} --data_dir=...) on a machine with network and set "
+            "config.data.dir to that directory"
+        )
+    try:
+        source = builder.as_data_source(split=split)
+    except Exception as e:
+        raise DataError(f"TFDS {name!r} has no split {split!r}: {e}") from None
+    out = []
+    for i, ex in enumerate(source):
+        for key in (text_key, label_key):
+            if key not in ex:
+                raise DataError(f"TFDS {name!r} examples have no feature {key!r}: {sorted(ex)}")
+        value = ex[text_key]  # bytes from real data, str from tfds.testing.mock_data
+        value = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+        label = int(ex[label_key])
+        if label < 0:
+            raise DataError(
+                f"TFDS {name!r} split {split!r} is unlabelled (label {label}); GLUE's test "
+                "splits have no labels: evaluate on a labelled split"
+            )
+        out.append((value, label_id(str(label), class_names, f"TFDS {name} {split}[{i}]")))
+    if not out:
+        raise DataError(f"TFDS {name!r} split {split!r} is empty")
+    return out

@@ -1,0 +1,55 @@
+"""Pretrained word vectors from a word2vec or GloVe text file, for the vocabulary's words.
+
+Words the file lacks start from N(0, std) with the std of the vectors found, so they
+neither dominate nor vanish next to the pretrained ones.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Sequence
+
+import numpy as np
+
+from lstm_jax.errors import DataError
+
+
+def load_vectors(
+    path: str, words: Sequence[str], dim: int, seed: int = 0
+) -> tuple[np.ndarray, int]:
+    """-> (float32[len(words), dim], how many words the file had). A word2vec header line
+    ("count dim") is skipped; a word missing exactly is looked up lower-cased."""
+    if not os.path.isfile(path):
+        raise DataError(f"word vector file {path!r} does not exist; check config.data.vectors")
+    index = {w: i for i, w in enumerate(words)}
+    lower = {}
+    for i, w in enumerate(words):
+        lower.setdefault(w.lower(), i)
+    table = np.zeros((len(words), dim), np.float32)
+    found = np.zeros(len(words), bool)
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            parts = line.rstrip().split(" ")
+            if n == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
+                continue  # word2vec's header
+            if len(parts) != dim + 1:
+                raise DataError(
+                    f"{path}:{n}: a vector of {len(parts) - 1} numbers; model.embed is {dim}: "
+                    "set config.model.embed to the file's dimension"
+                )
+            i = index.get(parts[0], lower.get(parts[0].lower()))
+            if i is None or found[i]:
+                continue
+            try:
+                table[i] = np.asarray(parts[1:], np.float32)
+            except ValueError:
+                raise DataError(f"{path}:{n}: a non-numeric vector entry") from None
+            found[i] = True
+    if not found.any():
+        raise DataError(f"{path!r} has none of the vocabulary's words; is it the right file?")
+    std = float(table[found].std())
+    rng = np.random.default_rng(seed)
+    table[~found] = rng.normal(0.0, std, (int((~found).sum()), dim)).astype(np.float32)
+    return table, int(found.sum())
