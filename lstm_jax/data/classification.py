@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 from collections.abc import Sequence
 
 from lstm_jax.data.text import read_text
+from lstm_jax.data.tfds_text import as_text, open_split
 from lstm_jax.errors import ConfigError, DataError
 
 Example = tuple[str, int]
@@ -118,11 +118,15 @@ def read_sst_trees(path: str, num_classes: int, phrases: bool = False) -> tuple[
         if not line.strip():
             continue
         nodes = _parse_tree(line, f"{path}:{n}")
+        bad = [label for label, _ in nodes if not 0 <= label <= 4]
+        if bad:
+            raise DataError(f"{path}:{n}: SST label {bad[0]} is outside 0-4")
         for label, leaves in nodes if phrases else nodes[:1]:
             text = " ".join(leaves)
-            if text in seen:
-                continue
-            seen.add(text)
+            if phrases:  # a phrase recurs across trees; a sentence is always kept
+                if text in seen:
+                    continue
+                seen.add(text)
             if num_classes == 2:
                 if label == 2:
                     dropped += 1
@@ -146,41 +150,26 @@ def read_tfds(
     text_key: str,
     label_key: str,
     class_names: Sequence[str],
-) -> list[Example]:
-    """A TFDS classification split through ``builder.as_data_source`` (no TensorFlow).
-
-    A dataset that is not prepared is an error, never a download.
-    """
-    import tensorflow_datasets as tfds
-
-    try:
-        builder = tfds.builder(name, data_dir=os.path.expanduser(data_dir) if data_dir else None)
-    except Exception as e:  # tfds raises several types for an unknown name
-        raise DataError(f"TFDS has no dataset {name!r}: {str(e).splitlines()[0]}") from None
-    if not builder.is_prepared():
-        raise DataError(
-            f"TFDS dataset {name!r} is not prepared in {builder.data_dir!r}; prepare it "
-            f"(tfds build {name} --data_dir=...) on a machine with network and set "
-            "config.data.dir to that directory"
-        )
-    try:
-        source = builder.as_data_source(split=split)
-    except Exception as e:
-        raise DataError(f"TFDS {name!r} has no split {split!r}: {e}") from None
-    out = []
+) -> tuple[list[Example], int]:
+    """A TFDS classification split through ``builder.as_data_source`` (no TensorFlow) ->
+    (examples, empty texts skipped). A dataset that is not prepared is an error, never a
+    download."""
+    source = open_split(name, split, data_dir)
+    out, empty = [], 0
     for i, ex in enumerate(source):
         for key in (text_key, label_key):
             if key not in ex:
                 raise DataError(f"TFDS {name!r} examples have no feature {key!r}: {sorted(ex)}")
-        value = ex[text_key]  # bytes from real data, str from tfds.testing.mock_data
-        value = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+        value = as_text(ex[text_key])
         label = int(ex[label_key])
         if label < 0:
             raise DataError(
                 f"TFDS {name!r} split {split!r} is unlabelled (label {label}); GLUE's test "
                 "splits have no labels: evaluate on a labelled split"
             )
-        out.append((value, label_id(str(label), class_names, f"TFDS {name} {split}[{i}]")))
-    if not out:
-        raise DataError(f"TFDS {name!r} split {split!r} is empty")
-    return out
+        label = label_id(str(label), class_names, f"TFDS {name} {split}[{i}]")
+        if not value.strip():
+            empty += 1
+            continue
+        out.append((value.strip(), label))
+    return out, empty

@@ -5,6 +5,7 @@ mismatches are errors naming both files, empty pairs are skipped and counted."""
 from __future__ import annotations
 
 from lstm_jax.data.text import read_text
+from lstm_jax.data.tfds_text import as_text, open_split
 from lstm_jax.errors import DataError
 
 Pair = tuple[str, str]
@@ -41,4 +42,23 @@ def read_pairs(source: str, target: str = "") -> tuple[list[Pair], int]:
     kept = [(s, t) for s, t in pairs if s and t]
     if not kept:
         raise DataError(f"{source!r} holds no sentence pairs")
+    return kept, len(pairs) - len(kept)
+
+
+def read_tfds_pairs(
+    name: str, split: str, data_dir: str | None, source_key: str, target_key: str
+) -> tuple[list[Pair], int]:
+    """A TFDS translation split (``wmt14_translate/de-en``, ``ted_hrlr_translate/pt_to_en``)
+    -> (pairs, pairs skipped for an empty side)."""
+    pairs = []
+    for ex in open_split(name, split, data_dir):
+        if source_key not in ex or target_key not in ex:
+            raise DataError(
+                f"TFDS {name!r} has features {sorted(ex)}; set data.source_lang and "
+                "data.target_lang to two of them"
+            )
+        pairs.append((as_text(ex[source_key]).strip(), as_text(ex[target_key]).strip()))
+    kept = [(s, t) for s, t in pairs if s and t]
+    if not kept:
+        raise DataError(f"TFDS {name!r} split {split!r} holds no sentence pairs")
     return kept, len(pairs) - len(kept)

@@ -103,6 +103,13 @@ class Vocab:
             return cls([json.loads(line) for line in f])
 
 
+def encode_input(vocab: Vocab, tokens: Sequence[str], max_length: int = 0) -> np.ndarray:
+    """A user's tokenized input -> int32 ids, cut to ``max_length`` (0 = no cut); an empty
+    input becomes one ``<unk>``, so every model gets at least one step."""
+    tokens = list(tokens)[: max_length or None] or [UNK]
+    return vocab.encode(tokens)[0].astype(np.int32)
+
+
 def check_vocab(saved: Vocab, built: Vocab, path: str) -> None:
     """A workdir's vocabulary must be the one this data builds: the model's rows are its ids."""
     if saved == built:

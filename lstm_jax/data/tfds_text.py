@@ -1,4 +1,4 @@
-"""Text from TFDS datasets (``tiny_shakespeare``, ``lm1b``, ...) through ``tfds.data_source``.
+"""TFDS datasets through ``tfds.data_source`` (``tiny_shakespeare``, ``glue/sst2``, ...).
 
 Reads the prepared array_record files with no TensorFlow. A dataset that is not prepared
 in ``data_dir`` is an error, never a download: downloads cannot work offline and a miss
@@ -7,15 +7,18 @@ would hang for minutes.
 
 from __future__ import annotations
 
+import os
+
 from lstm_jax.errors import DataError
 
 
-def load_text(name: str, split: str, data_dir: str | None, key: str = "text") -> str:
-    """Every example's ``key`` feature of ``split``, one per line."""
+def open_split(name: str, split: str, data_dir: str | None):
+    """``builder.as_data_source(split)`` of a prepared TFDS dataset, or a one-line DataError."""
     import tensorflow_datasets as tfds
 
+    data_dir = os.path.expanduser(data_dir) if data_dir else None
     try:
-        builder = tfds.builder(name, data_dir=data_dir or None)
+        builder = tfds.builder(name, data_dir=data_dir)
     except Exception as e:  # tfds raises several types for an unknown name
         raise DataError(f"TFDS has no dataset {name!r}: {str(e).splitlines()[0]}") from None
     if not builder.is_prepared():
@@ -26,14 +29,23 @@ def load_text(name: str, split: str, data_dir: str | None, key: str = "text") ->
         )
     try:
         source = builder.as_data_source(split=split)
-    except Exception as e:
-        raise DataError(f"TFDS {name!r} has no split {split!r}: {e}") from None
+    except Exception as e:  # an unknown split, or a dataset not stored as array_record
+        raise DataError(f"TFDS {name!r} split {split!r} cannot be read: {e}") from None
+    if not len(source):
+        raise DataError(f"TFDS {name!r} split {split!r} is empty")
+    return source
+
+
+def as_text(value) -> str:
+    """A TFDS text feature: bytes from real data, str from ``tfds.testing.mock_data``."""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def load_text(name: str, split: str, data_dir: str | None, key: str = "text") -> str:
+    """Every example's ``key`` feature of ``split``, one per line."""
     lines = []
-    for ex in source:
+    for ex in open_split(name, split, data_dir):
         if key not in ex:
             raise DataError(f"TFDS {name!r} examples have no feature {key!r}: {sorted(ex)}")
-        value = ex[key]
-        lines.append(value.decode("utf-8") if isinstance(value, bytes) else str(value))
-    if not lines:
-        raise DataError(f"TFDS {name!r} split {split!r} is empty")
+        lines.append(as_text(ex[key]))
     return "\n".join(lines)

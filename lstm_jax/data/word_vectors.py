@@ -28,25 +28,33 @@ def load_vectors(
         lower.setdefault(w.lower(), i)
     table = np.zeros((len(words), dim), np.float32)
     found = np.zeros(len(words), bool)
+    exact = np.zeros(len(words), bool)  # a case-folded match yields to an exact one
+    checked = False
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8", errors="replace") as f:
         for n, line in enumerate(f, 1):
             parts = line.rstrip().split(" ")
             if n == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
                 continue  # word2vec's header
-            if len(parts) != dim + 1:
+            # a word may hold spaces (GloVe 840B has ". . ."): the vector is the last dim
+            # fields, and the first line (a plain word) tells the file's dimension
+            word, *vector = line.rstrip().rsplit(" ", dim)
+            if len(vector) != dim or not word or (not checked and len(parts) != dim + 1):
                 raise DataError(
                     f"{path}:{n}: a vector of {len(parts) - 1} numbers; model.embed is {dim}: "
                     "set config.model.embed to the file's dimension"
                 )
-            i = index.get(parts[0], lower.get(parts[0].lower()))
-            if i is None or found[i]:
+            checked = True
+            i, is_exact = index.get(word), True
+            if i is None:
+                i, is_exact = lower.get(word.lower()), False
+            if i is None or exact[i] or (found[i] and not is_exact):
                 continue
             try:
-                table[i] = np.asarray(parts[1:], np.float32)
+                table[i] = np.asarray(vector, np.float32)
             except ValueError:
                 raise DataError(f"{path}:{n}: a non-numeric vector entry") from None
-            found[i] = True
+            found[i], exact[i] = True, is_exact
     if not found.any():
         raise DataError(f"{path!r} has none of the vocabulary's words; is it the right file?")
     std = float(table[found].std())

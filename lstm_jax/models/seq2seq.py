@@ -58,7 +58,9 @@ class Seq2Seq(nnx.Module):
         rngs: nnx.Rngs,
     ):
         if tie and embed != hidden:
-            raise ConfigError(f"model.tie needs model.embed == model.hidden ({embed} != {hidden})")
+            raise ConfigError(
+                f"model.tie needs model.embed == model.hidden_features ({embed} != {hidden})"
+            )
         if hidden % 2:
             raise ConfigError(
                 f"model.hidden_features must be even (two encoder halves), got {hidden}"

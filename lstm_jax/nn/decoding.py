@@ -4,7 +4,8 @@ Beams live on the batch axis (``batch * beam`` rows), so the step function is th
 model's ordinary one-step decoder. A finished beam continues with EOS at no cost, so
 it keeps its score while the others grow. At the end each hypothesis is ranked by its
 log-probability divided by GNMT's length penalty ((5 + length) / 6) ** alpha (Wu et al.
-2016); alpha = 0 ranks by log-probability. Beam size 1 is greedy decoding.
+2016); alpha = 0 ranks by log-probability. Hypotheses that reached EOS rank before any
+cut off at ``max_len``. Beam size 1 is greedy decoding.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def beam_search(
     carry = (scores, tokens, finished, lengths, last, state)
     scores, tokens, finished, lengths, _, _ = jax.lax.fori_loop(0, max_len, body, carry)
     normalized = scores / length_penalty(lengths.astype(jnp.float32), alpha)
-    best = jnp.argmax(normalized, axis=1)
+    # a hypothesis that ended with EOS beats any cut off at max_len (as Flax's beam search)
+    best = jnp.argmax(jnp.where(finished, normalized, normalized - 1e9), axis=1)
     rows = jnp.arange(batch)
     return tokens[rows, best], normalized[rows, best]

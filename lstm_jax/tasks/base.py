@@ -10,7 +10,18 @@ import ml_collections
 import numpy as np
 from flax import nnx
 
+from lstm_jax.errors import ConfigError
+
 Batch = dict[str, Any]
+
+
+def check_positive(config: ml_collections.ConfigDict, dotted: str) -> None:
+    """A task's own config key that must be a positive int, or a one-line ConfigError."""
+    node = config
+    for part in dotted.split("."):
+        node = node[part]
+    if not isinstance(node, int) or isinstance(node, bool) or node <= 0:
+        raise ConfigError(f"config.{dotted} must be a positive int, got {node!r}")
 
 
 class Task:
@@ -79,6 +90,8 @@ class Task:
         """What a trivial model scores on ``eval_metric``, printed beside ours."""
         return {}
 
-    def describe(self, metrics: dict[str, float], config: ml_collections.ConfigDict) -> str:
-        """One line for the user about the final result."""
+    def describe(
+        self, metrics: dict[str, float], config: ml_collections.ConfigDict, split: str
+    ) -> str:
+        """One line for the user about a split's result."""
         return ", ".join(f"{k}={v:.4g}" for k, v in metrics.items())

@@ -25,39 +25,48 @@ from lstm_jax.data.word_vectors import load_vectors
 from lstm_jax.errors import ConfigError, DataError
 from lstm_jax.models.classifier import TextClassifier
 from lstm_jax.tasks import register
-from lstm_jax.tasks.base import Task
+from lstm_jax.tasks.base import Task, check_positive
 
 SPLITS = ("train", "valid", "test")
 VOCAB_FILE = "vocab.jsonl"
 
 
-def read_splits(d) -> dict[str, list[cls_data.Example]]:
-    """split -> examples, from ``data.tfds`` or the files ``data.train/valid/test``."""
+def class_names(d) -> list[str]:
     names = [n.strip() for n in d.class_names.split(",") if n.strip()]
     if len(names) < 2:
         raise ConfigError(f"data.class_names must name >= 2 classes, got {d.class_names!r}")
-    if d.tfds:
-        splits = d.tfds_splits.split(",")
-        if len(splits) != 3:
-            raise ConfigError(f"data.tfds_splits must name 3 splits, got {d.tfds_splits!r}")
-        return {
-            s: cls_data.read_tfds(d.tfds, n, d.dir, d.text_column, d.label_column, names)
-            for s, n in zip(SPLITS, splits, strict=True)
-        }
+    return names
+
+
+def read_splits(d) -> dict[str, list[cls_data.Example]]:
+    """split -> examples, from ``data.tfds`` or the files ``data.train/valid/test``."""
+    names = class_names(d)
+    tfds_splits = d.tfds_splits.split(",")
+    if d.tfds and len(tfds_splits) != 3:
+        raise ConfigError(f"data.tfds_splits must name 3 splits, got {d.tfds_splits!r}")
     out = {}
-    for split in SPLITS:
-        path = d[split]
-        if not path:
-            raise ConfigError(f"set config.data.{split} (a .tsv, .csv or SST tree file)")
-        if cls_data.looks_like_trees(path):
-            phrases = d.sst_phrases and split == "train"
-            out[split], skipped = cls_data.read_sst_trees(path, len(names), phrases)
-            what = "neutral items dropped (SST-2)"
+    for i, split in enumerate(SPLITS):
+        if d.tfds:
+            where = f"TFDS {d.tfds} {tfds_splits[i]}"
+            out[split], skipped = cls_data.read_tfds(
+                d.tfds, tfds_splits[i], d.dir, d.text_column, d.label_column, names
+            )
+            what = "examples with an empty text skipped"
         else:
-            out[split], skipped = cls_data.read_table(path, d.text_column, d.label_column, names)
-            what = "rows with an empty text skipped"
+            where = d[split]
+            if not where:
+                raise ConfigError(f"set config.data.{split} (a .tsv, .csv or SST tree file)")
+            if cls_data.looks_like_trees(where):
+                phrases = d.sst_phrases and split == "train"
+                out[split], skipped = cls_data.read_sst_trees(where, len(names), phrases)
+                what = "neutral items dropped (SST-2)"
+            else:
+                out[split], skipped = cls_data.read_table(
+                    where, d.text_column, d.label_column, names
+                )
+                what = "rows with an empty text skipped"
         if skipped:
-            print(f"{split}: {skipped} {what} in {path}", flush=True)
+            print(f"{split}: {skipped} {what} in {where}", flush=True)
     return out
 
 
@@ -79,8 +88,10 @@ class ClassificationTask(Task):
 
     def setup(self, config, workdir):
         d = config.data
+        for key in ("data.pad_multiple", "data.eval_batch_size"):
+            check_positive(config, key)
         self.config, self.workdir = config, workdir
-        self.class_names = [n.strip() for n in d.class_names.split(",") if n.strip()]
+        self.class_names = class_names(d)
         examples = read_splits(d)
         self.tokenizer = Tokenizer(
             d.tokenizer, d.lowercase, workdir, [t for t, _ in examples["train"]], d.vocab_size
@@ -193,21 +204,19 @@ class ClassificationTask(Task):
         majority = np.bincount(self.labels["train"]).argmax()
         return {"accuracy": float(np.mean(self.labels["test"] == majority))}
 
-    def describe(self, metrics, config):
+    def describe(self, metrics, config, split):
         return (
-            f"classify ({len(self.class_names)} classes): test accuracy "
+            f"classify ({len(self.class_names)} classes): {split} accuracy "
             f"{metrics['accuracy']:.2%}, macro-F1 {metrics['macro_f1']:.4f}; confusion matrix: "
-            f"{os.path.join(self.workdir, 'confusion_test.json')}"
+            f"{os.path.join(self.workdir, f'confusion_{split}.json')}"
         )
 
     def predict(self, model, config, inputs):
         """One line per input: the predicted class, every class's probability, the text."""
         if not inputs:
             raise ConfigError("give sentences to classify as arguments or with --input=FILE")
-        ids = []
-        for s in inputs:
-            toks = self.tokenizer(s)[: config.data.max_length or None]
-            ids.append(self.vocab.encode(toks or [text.UNK])[0].astype(np.int32))
+        n = config.data.max_length
+        ids = [text.encode_input(self.vocab, self.tokenizer(s), n) for s in inputs]
         batch = batching.pad(ids, np.arange(len(ids)), config.data.pad_multiple)
         probs = np.asarray(jax.nn.softmax(model(batch["tokens"], batch["lengths"]), -1))
         out = []

@@ -152,12 +152,15 @@ class LanguageModelTask(Task):
     def baseline(self, config):
         return {"nll": math.log(len(self.vocab))}  # a uniform guess over the vocabulary
 
-    def describe(self, metrics, config):
+    def describe(self, metrics, config, split):
         level = config.data.level
         what = f"{metrics['bpc']:.3f} bits/char" if level == "char" else ""
         what = what or f"perplexity {metrics['perplexity']:.2f}"
-        oov = f"; {self.oov['test']} test tokens out of vocabulary" if self.oov["test"] else ""
-        return f"lm ({level}, vocab {len(self.vocab)}): test {what} (nll {metrics['nll']:.4f}){oov}"
+        oov = self.oov[split]
+        oov = f"; {oov} {split} tokens out of vocabulary" if oov else ""
+        return (
+            f"lm ({level}, vocab {len(self.vocab)}): {split} {what} (nll {metrics['nll']:.4f}){oov}"
+        )
 
     def predict(self, model, config, inputs):
         """Samples ``predict.length`` tokens after each prompt (an empty prompt: after <eos>)."""

@@ -59,9 +59,9 @@ class AddingTask(_Generated):
             for t, p in zip(batch["targets"][:5], pred, strict=True)
         ]
 
-    def describe(self, metrics, config):
+    def describe(self, metrics, config, split):
         return (
-            f"adding T={config.data.length} {config.model.cell}: test MSE {metrics['mse']:.4f} "
+            f"adding T={config.data.length} {config.model.cell}: {split} MSE {metrics['mse']:.4f} "
             f"vs 0.1667 for always predicting 1 (the best a memoryless model can do)"
         )
 
@@ -97,10 +97,10 @@ class CopyTask(_Generated):
         t, k = config.data.length, config.data.num_symbols
         return {"loss": 10 * math.log(k) / (t + 20)}
 
-    def describe(self, metrics, config):
+    def describe(self, metrics, config, split):
         base = self.baseline(config)["loss"]
         return (
-            f"copy T={config.data.length} {config.model.cell}: test cross-entropy "
+            f"copy T={config.data.length} {config.model.cell}: {split} cross-entropy "
             f"{metrics['loss']:.4f} vs {base:.4f} memoryless baseline; symbols recalled "
             f"{100 * metrics['recall_accuracy']:.1f}% (chance {100 / config.data.num_symbols:.1f}%)"
         )

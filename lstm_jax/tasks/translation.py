@@ -18,13 +18,13 @@ import optax
 from flax import nnx
 
 from lstm_jax.data import batching, text
-from lstm_jax.data.parallel import read_pairs
+from lstm_jax.data.parallel import read_pairs, read_tfds_pairs
 from lstm_jax.data.tokenizers import Tokenizer
-from lstm_jax.errors import ConfigError, DataError
+from lstm_jax.errors import ConfigError
 from lstm_jax.models.seq2seq import Seq2Seq
 from lstm_jax.nn.decoding import beam_search
 from lstm_jax.tasks import register
-from lstm_jax.tasks.base import Task
+from lstm_jax.tasks.base import Task, check_positive
 
 SPLITS = ("train", "valid", "test")
 PAD, BOS, EOS = "<pad>", "<s>", "</s>"
@@ -34,55 +34,26 @@ TOO_LONG = ("truncate", "drop")
 def read_splits(d) -> dict[str, list[tuple[str, str]]]:
     """split -> (source, target) pairs, from ``data.tfds`` or ``data.dir`` + split paths."""
     src, tgt = d.source_lang, d.target_lang
-    if d.tfds:
-        return {s: _tfds_pairs(d, n) for s, n in zip(SPLITS, _three(d.tfds_splits), strict=True)}
+    tfds_splits = d.tfds_splits.split(",")
+    if d.tfds and len(tfds_splits) != 3:
+        raise ConfigError(f"data.tfds_splits must name 3 splits, got {d.tfds_splits!r}")
     out = {}
-    for split in SPLITS:
-        path = d[split]
-        if not path:
-            raise ConfigError(f"set config.data.{split} (a path with {{lang}}, or a .tsv of pairs)")
-        path = os.path.join(d.dir, path)
-        if "{lang}" in path:
-            pairs, skipped = read_pairs(path.format(lang=src), path.format(lang=tgt))
+    for i, split in enumerate(SPLITS):
+        if d.tfds:
+            out[split], skipped = read_tfds_pairs(d.tfds, tfds_splits[i], d.dir, src, tgt)
         else:
-            pairs, skipped = read_pairs(path)
+            if not d[split]:
+                raise ConfigError(
+                    f"set config.data.{split} (a path with {{lang}}, or a .tsv of pairs)"
+                )
+            path = os.path.join(d.dir, d[split])
+            if "{lang}" in path:
+                out[split], skipped = read_pairs(path.format(lang=src), path.format(lang=tgt))
+            else:
+                out[split], skipped = read_pairs(path)
         if skipped:
             print(f"{split}: {skipped} pairs with an empty side skipped", flush=True)
-        out[split] = pairs
     return out
-
-
-def _three(splits: str) -> list[str]:
-    names = splits.split(",")
-    if len(names) != 3:
-        raise ConfigError(f"data.tfds_splits must name 3 splits, got {splits!r}")
-    return names
-
-
-def _tfds_pairs(d, split: str) -> list[tuple[str, str]]:
-    import tensorflow_datasets as tfds
-
-    try:
-        builder = tfds.builder(d.tfds, data_dir=os.path.expanduser(d.dir) if d.dir else None)
-    except Exception as e:
-        raise DataError(f"TFDS has no dataset {d.tfds!r}: {str(e).splitlines()[0]}") from None
-    if not builder.is_prepared():
-        raise DataError(
-            f"TFDS dataset {d.tfds!r} is not prepared in {builder.data_dir!r}; prepare it "
-            f"(tfds build {d.tfds} --data_dir=...) on a machine with network and set "
-            "config.data.dir to that directory"
-        )
-    source = builder.as_data_source(split=split)
-    dec = lambda v: v.decode("utf-8") if isinstance(v, bytes) else str(v)
-    pairs = []
-    for ex in source:
-        if d.source_lang not in ex or d.target_lang not in ex:
-            raise DataError(
-                f"TFDS {d.tfds!r} has features {sorted(ex)}; set data.source_lang and "
-                "data.target_lang to two of them"
-            )
-        pairs.append((dec(ex[d.source_lang]).strip(), dec(ex[d.target_lang]).strip()))
-    return pairs
 
 
 def _vocab(tokens: list[list[str]], size: int, min_count: int) -> text.Vocab:
@@ -97,6 +68,10 @@ class TranslationTask(Task):
 
     def setup(self, config, workdir):
         d = config.data
+        for key in ("data.max_length", "data.pad_multiple", "data.eval_batch_size"):
+            check_positive(config, key)
+        for key in ("decode.beam", "decode.valid_beam", "decode.max_length"):
+            check_positive(config, key)
         if d.too_long not in TOO_LONG:
             raise ConfigError(f"unknown data.too_long {d.too_long!r}; choose one of {TOO_LONG}")
         self.config, self.workdir = config, workdir
@@ -265,8 +240,8 @@ class TranslationTask(Task):
             self.tgt_vocab.stoi[EOS],
             self.tgt_vocab.stoi[BOS],
         )
-        src_tokens = self.tok_src(sentence)[:n] or [text.UNK]
-        src = self.src_vocab.encode(src_tokens)[0].astype(np.int32)
+        src = text.encode_input(self.src_vocab, self.tok_src(sentence), n)
+        src_tokens = [self.src_vocab.itos[i] for i in src]
         graphdef, state = nnx.split(model)
         out, _ = self._decoder(self.config.decode.beam)(
             graphdef, state, src[None], np.array([len(src)], np.int32)
@@ -293,33 +268,33 @@ class TranslationTask(Task):
         beam = config.decode.beam if split == "test" else config.decode.valid_beam
         hyps = self.translate(model, self.src[split], beam)
         refs = [self.references[split]]
-        metric = sacrebleu.BLEU()
+        # with data.lowercase the output is lower-cased: score case-insensitively then
+        metric = sacrebleu.BLEU(lowercase=config.data.lowercase)
         bleu = metric.corpus_score(hyps, refs)
-        chrf = sacrebleu.CHRF().corpus_score(hyps, refs)
+        chrf = sacrebleu.CHRF(lowercase=config.data.lowercase).corpus_score(hyps, refs)
         self.signature = str(metric.get_signature())
         self.last_outputs = hyps
         if jax.process_index() == 0 and os.path.isdir(self.workdir):
-            with open(os.path.join(self.workdir, f"translations_{split}.txt"), "w") as f:
+            path = os.path.join(self.workdir, f"translations_{split}.txt")
+            with open(path + ".tmp", "w") as f:
                 f.write("\n".join(hyps) + "\n")
+            os.replace(path + ".tmp", path)
         return {"bleu": bleu.score, "chrf": chrf.score, "beam": float(beam)}
 
     def summarize(self, metrics, config, split):
         return dict(metrics, perplexity=float(np.exp(min(metrics["nll"], 50.0))))
 
-    def describe(self, metrics, config):
-        sig = self.signature
+    def describe(self, metrics, config, split):
+        outputs = os.path.join(self.workdir, f"translations_{split}.txt")
         return (
-            f"translate {config.data.source_lang}->{config.data.target_lang}: test BLEU "
+            f"translate {config.data.source_lang}->{config.data.target_lang}: {split} BLEU "
             f"{metrics['bleu']:.2f}, chrF {metrics['chrf']:.2f} (beam {int(metrics['beam'])}; "
-            f"sacreBLEU {sig}); outputs in {os.path.join(self.workdir, 'translations_test.txt')}"
+            f"sacreBLEU {self.signature}); outputs in {outputs}"
         )
 
     def predict(self, model, config, inputs):
         if not inputs:
             raise ConfigError("give sentences to translate as arguments or with --input=FILE")
         n = config.data.max_length
-        ids = [
-            self.src_vocab.encode(self.tok_src(s)[:n] or [text.UNK])[0].astype(np.int32)
-            for s in inputs
-        ]
+        ids = [text.encode_input(self.src_vocab, self.tok_src(s), n) for s in inputs]
         return self.translate(model, ids, config.decode.beam)

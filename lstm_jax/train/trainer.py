@@ -38,6 +38,7 @@ class _Run:
         self.config, self.workdir = config, workdir
         self.task: Task = get_task(config.task)
         self.task.setup(config, workdir)  # data-dependent sizes (a vocabulary) come first
+        validate(config)  # again: epoch-valued keys now follow the data's steps_per_epoch
         self.mesh = sharding.make_mesh(config.mesh.num_devices)
         sharding.check_batch_size(config.batch_size, self.mesh)
         model = self.task.make_model(config, nnx.Rngs(params=config.seed, dropout=config.seed + 1))
@@ -258,7 +259,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
             base = task.baseline(config)
             if base:
                 log.write(step, "baseline", base)
-            print(task.describe(test, config), flush=True)
+            print(task.describe(test, config, "test"), flush=True)
         return test
     finally:
         signal.signal(signal.SIGTERM, old_handler)
@@ -284,7 +285,7 @@ def evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, dict[
     run, state = _restore_best(config, workdir)
     out = {s: run.evaluate(optim.eval_params(state), s) for s in ("valid", "test")}
     for split, metrics in out.items():
-        print(f"{split}: {run.task.describe(metrics, config)}", flush=True)
+        print(run.task.describe(metrics, config, split), flush=True)
     return out
 
 

@@ -70,6 +70,11 @@ def test_sst_trees_two_and_five_classes(tmp_path):
     bad = write(tmp_path / "bad.txt", "(3 (2 a) (4 b)\n")
     with pytest.raises(DataError, match=r"bad.txt:1: unbalanced"):
         cd.read_sst_trees(bad, 2)
+    label = write(tmp_path / "label.txt", "(3 (7 a) (4 b))\n")
+    with pytest.raises(DataError, match=r"label.txt:1: SST label 7 is outside 0-4"):
+        cd.read_sst_trees(label, 5)
+    twice = write(tmp_path / "twice.txt", TREES + TREES)  # repeated sentences are all kept
+    assert len(cd.read_sst_trees(twice, 5)[0]) == 6
 
 
 def test_gzip_tables(tmp_path):
@@ -106,10 +111,10 @@ def test_pad_and_fixed_batches():
 
 
 def test_word_vectors(tmp_path):
-    path = write(tmp_path / "v.txt", "3 2\nGood 1 2\nbad 3 4\nzzz 9 9\n")
-    table, found = load_vectors(path, ["good", "bad", "<unk>"], 2)
-    assert found == 2
-    np.testing.assert_array_equal(table[:2], [[1, 2], [3, 4]])
-    assert table.shape == (3, 2) and np.all(np.isfinite(table))
+    path = write(tmp_path / "v.txt", "3 2\nGood 1 2\nbad 3 4\n. . . 7 7\ngood 5 6\nzzz 9 9\n")
+    table, found = load_vectors(path, ["good", "bad", "<unk>", ". . ."], 2)
+    assert found == 3  # "good" exactly (over the earlier "Good"), "bad", and ". . ."
+    np.testing.assert_array_equal(table[[0, 1, 3]], [[5, 6], [3, 4], [7, 7]])
+    assert table.shape == (4, 2) and np.all(np.isfinite(table))
     with pytest.raises(DataError, match=r"v.txt:2: a vector of 2 numbers; model.embed is 3"):
         load_vectors(path, ["good"], 3)

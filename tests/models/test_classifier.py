@@ -20,11 +20,11 @@ def make(pooling="max", **kw):
 @pytest.mark.parametrize("pooling", POOLINGS)
 @pytest.mark.parametrize("bidirectional", [True, False])
 def test_padding_never_changes_the_logits(pooling, bidirectional):
-    model = make(pooling, bidirectional=bidirectional)
+    model = make(pooling, bidirectional=bidirectional, num_layers=1)
     model.eval()
     sentence = jnp.array([4, 9, 2, 17, 5])
     outs = []
-    for width in (5, 8, 24):
+    for width in (5, 16):
         tokens = jnp.zeros((2, width), jnp.int32).at[:, :5].set(sentence)
         tokens = tokens.at[1, 5:].set(7)  # padding holding real word ids must not leak either
         logits = model(tokens, jnp.array([5, 5]))

@@ -66,5 +66,5 @@ def test_one_step_changes_every_parameter():
 
 
 def test_tie_needs_equal_sizes():
-    with pytest.raises(ConfigError, match=r"model.tie needs model.embed == model.hidden"):
+    with pytest.raises(ConfigError, match=r"model.tie needs model.embed == model.hidden_features"):
         Seq2Seq(20, 15, 8, 16, tie=True, rngs=nnx.Rngs(0))

@@ -69,7 +69,7 @@ def test_wide_beam_finds_the_brute_force_best(alpha):
     beam = vocab**max_len
     state = jnp.zeros(beam, jnp.int32)
     tokens, score = beam_search(step, state, 1, beam, max_len, bos=0, eos=eos, alpha=alpha)
-    best, best_score = None, -np.inf
+    best, best_score = None, (False, -np.inf)  # (ended with EOS, normalized score)
     for seq in itertools.product(range(vocab), repeat=max_len):
         total, last, length = 0.0, 0, 0
         for t, tok in enumerate(seq):
@@ -79,8 +79,8 @@ def test_wide_beam_finds_the_brute_force_best(alpha):
                 break
         if eos in seq and any(x != eos for x in seq[seq.index(eos) :]):
             continue  # the same hypothesis as its prefix up to EOS
-        s = total / float(length_penalty(jnp.float32(length), alpha))
+        s = (eos in seq, total / float(length_penalty(jnp.float32(length), alpha)))
         if s > best_score:
             best, best_score = seq, s
     np.testing.assert_array_equal(tokens[0], best)
-    np.testing.assert_allclose(score[0], best_score, rtol=1e-5)
+    np.testing.assert_allclose(score[0], best_score[1], rtol=1e-5)
