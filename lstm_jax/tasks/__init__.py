@@ -34,5 +34,6 @@ from lstm_jax.tasks import (  # noqa: E402, F401  (registers them)
     classification,
     language_model,
     long_range,
+    tagging,
     translation,
 )

@@ -1,0 +1,70 @@
+"""The ``tag`` task end to end on generated CoNLL files: entity F1, predict, bad input."""
+
+import os
+
+import numpy as np
+import pytest
+
+from configs import conll2003_ner
+from lstm_jax.errors import DataError
+from lstm_jax.tasks import get_task
+from lstm_jax.train import trainer
+
+PEOPLE, PLACES = ["Anna", "Bert", "Carla", "Dmitri"], ["Paris", "Oslo", "Lima", "Rome"]
+FILLER = ["the", "visited", "met", "in", "and", "today", "said"]
+
+
+def conll_files(path, sizes=(300, 40, 40), seed=0):
+    """IOB1 files: people are PER, places LOC (two-word places sometimes), the rest O."""
+    rng = np.random.default_rng(seed)
+    os.makedirs(path, exist_ok=True)
+    for split, n in zip(("train", "valid", "test"), sizes, strict=True):
+        lines = ["-DOCSTART- -X- -X- O", ""]
+        for _ in range(n):
+            for _ in range(int(rng.integers(3, 9))):
+                r = rng.random()
+                if r < 0.2:
+                    lines.append(f"{rng.choice(PEOPLE)} NNP B-NP I-PER")
+                elif r < 0.35:
+                    lines.append(f"{rng.choice(PLACES)} NNP B-NP I-LOC")
+                else:
+                    lines.append(f"{rng.choice(FILLER)} XX B-XX O")
+            lines.append("")
+        with open(os.path.join(path, split), "w") as f:
+            f.write("\n".join(lines) + "\n")
+    return str(path)
+
+
+def tiny(data_dir, **overrides):
+    c = conll2003_ner.get_config()
+    c.data.dir = data_dir
+    c.data.train, c.data.valid, c.data.test = "train", "valid", "test"
+    c.data.eval_batch_size = 16
+    c.batch_size = 16
+    c.model.embed = c.model.hidden_features = 16
+    c.model.char_embed = c.model.char_hidden = 8
+    c.model.dropout = 0.0
+    c.optimizer.learning_rate = 1e-2
+    c.num_train_steps = 120
+    c.eval_every = c.checkpoint_every = 60
+    c.log_every = 20
+    c.update_from_flattened_dict(overrides)
+    return c
+
+
+@pytest.mark.parametrize("crf", [True, False])
+def test_tiny_run_finds_the_entities(tmp_path, crf):
+    c = tiny(conll_files(tmp_path / "data"), **{"model.crf": crf})
+    workdir = str(tmp_path / "w")
+    test = trainer.train_and_evaluate(c, workdir)
+    assert test["f1"] > 0.9, test
+    (line,) = trainer.predict(c, workdir, ["Anna visited Oslo today"])
+    assert line == "Anna/S-PER visited/O Oslo/S-LOC today/O"
+
+
+def test_unknown_tags_at_evaluation_are_an_error(tmp_path):
+    data = conll_files(tmp_path / "data")
+    with open(os.path.join(data, "test"), "a") as f:
+        f.write("Acme NNP B-NP I-ORG\n\n")
+    with pytest.raises(DataError, match=r"test \(test\) has tags the training data never has"):
+        get_task("tag").setup(tiny(data), str(tmp_path / "w"))
