@@ -32,6 +32,7 @@ def get_task(name: str) -> Task:
 
 from lstm_jax.tasks import (  # noqa: E402, F401  (registers them)
     classification,
+    forecasting,
     language_model,
     long_range,
     tagging,

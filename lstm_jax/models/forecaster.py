@@ -1,0 +1,79 @@
+"""LSTM forecaster: an encoder over the lookback window, then a direct multi-horizon head
+or an autoregressive LSTM decoder; point or quantile outputs."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from lstm_jax.errors import ConfigError
+from lstm_jax.nn import LSTM, kernels
+
+DECODERS = ("direct", "autoregressive")
+
+
+class Forecaster(nnx.Module):
+    """x: float32[batch, lookback, features] -> float32[batch, horizon, targets, outputs].
+
+    ``targets`` are the first ``targets`` features of x (scaled); ``outputs`` is 1 for a
+    point forecast or the number of quantiles. The autoregressive decoder feeds each
+    step's point forecast (the median quantile) back as the next step's input; in
+    training, ``teacher`` (float32[batch, horizon, targets], the true values) is fed
+    instead.
+    """
+
+    def __init__(
+        self,
+        features: int,
+        targets: int,
+        horizon: int,
+        hidden: int,
+        num_layers: int = 1,
+        *,
+        outputs: int = 1,
+        decoder: str = "direct",
+        dropout: float = 0.0,
+        rngs: nnx.Rngs,
+    ):
+        if decoder not in DECODERS:
+            raise ConfigError(f"unknown model.decoder {decoder!r}; choose one of {DECODERS}")
+        self.targets, self.horizon, self.outputs, self.decoder = targets, horizon, outputs, decoder
+        self.deterministic = False
+        self.encoder = LSTM(features, hidden, num_layers=num_layers, dropout=dropout, rngs=rngs)
+        if decoder == "direct":
+            self.head = nnx.Linear(hidden, horizon * targets * outputs, rngs=rngs)
+        else:
+            init = nnx.initializers.lecun_normal()
+            self.w_ih = nnx.Param(init(rngs.params(), (targets, 4 * hidden)))
+            self.w_hh = nnx.Param(
+                nnx.initializers.orthogonal()(rngs.params(), (hidden, 4 * hidden))
+            )
+            self.b = nnx.Param(jnp.zeros(4 * hidden).at[hidden : 2 * hidden].set(1.0))
+            self.head = nnx.Linear(hidden, targets * outputs, rngs=rngs)
+
+    def __call__(self, x: jax.Array, teacher: jax.Array | None = None) -> jax.Array:
+        b = x.shape[0]
+        _, state = self.encoder(x)
+        h, c = state.h[-1], state.c[-1]
+        if self.decoder == "direct":
+            return self.head(h).reshape(b, self.horizon, self.targets, self.outputs)
+        w_ih, w_hh, bias = self.w_ih[...], self.w_hh[...], self.b[...]
+        mid = self.outputs // 2
+
+        def step(carry, given):
+            h, c, prev = carry
+            h, c = kernels.lstm_cell(prev, h, c, w_ih, w_hh, bias)
+            out = self.head(h).reshape(b, self.targets, self.outputs)
+            nxt = out[..., mid] if given is None else given
+            return (h, c, nxt), out
+
+        last = x[:, -1, : self.targets]
+        if teacher is None:
+            carry, outs = (h, c, last), []
+            for _ in range(self.horizon):  # the horizon is short and fixed: unrolled
+                carry, out = step(carry, None)
+                outs.append(out)
+            return jnp.stack(outs, 1)
+        _, outs = jax.lax.scan(step, (h, c, last), jnp.swapaxes(teacher, 0, 1))
+        return jnp.swapaxes(outs, 0, 1)

@@ -1,0 +1,253 @@
+"""Time-series forecasting (task ``forecast``): windows of a CSV series, an LSTM forecaster,
+MAE / RMSE / sMAPE beside naive and seasonal-naive forecasts on the same windows.
+
+Rows are split in time order (``data.split``: row counts or fractions). Missing values
+follow ``data.missing``; how many is printed. The scaler is fitted on the training rows
+only and saved as ``workdir/scaler.json``. Metrics are in the data's own units.
+"""
+
+from __future__ import annotations
+
+import os
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from lstm_jax.data import batching
+from lstm_jax.data import timeseries as ts
+from lstm_jax.errors import CheckpointError, ConfigError
+from lstm_jax.models.forecaster import Forecaster
+from lstm_jax.tasks import register
+from lstm_jax.tasks.base import Task, check_positive
+
+SPLITS = ("train", "valid", "test")
+LOSSES = ("mse", "mae", "quantile")
+
+
+def _names(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def split_rows(n: int, spec: str) -> list[int]:
+    """Row boundaries [0, a, b, c] of train/valid/test from counts or fractions."""
+    parts = [float(p) for p in spec.split(",")]
+    if len(parts) != 3 or min(parts) <= 0:
+        raise ConfigError(f"data.split must be 3 positive row counts or fractions, got {spec!r}")
+    counts = [round(p * n) for p in parts] if sum(parts) <= 1.0 + 1e-9 else [int(p) for p in parts]
+    if sum(counts) > n:
+        raise ConfigError(f"data.split {spec!r} needs {sum(counts)} rows; the file has {n}")
+    return [0, counts[0], counts[0] + counts[1], sum(counts)]
+
+
+@register("forecast")
+class ForecastTask(Task):
+    eval_metric = "mae"
+    eval_mode = "min"
+
+    def setup(self, config, workdir):
+        d, m = config.data, config.model
+        for key in ("data.lookback", "data.horizon", "data.eval_batch_size"):
+            check_positive(config, key)
+        if m.loss not in LOSSES:
+            raise ConfigError(f"unknown model.loss {m.loss!r}; choose one of {LOSSES}")
+        self.config, self.workdir = config, workdir
+        self.targets, covariates = _names(d.targets), _names(d.covariates)
+        if not self.targets:
+            raise ConfigError("set config.data.targets (the column(s) to forecast)")
+        series = ts.read_csv(d.file, d.time_column, self.targets + covariates)
+        values, missing = ts.fill_missing(series.values, d.missing)
+        if missing:
+            print(f"{missing} missing values ({d.missing})", flush=True)
+        self.bounds = split_rows(len(values), d.split)
+        train = values[: self.bounds[1]]
+        scaler = ts.Scaler.fit(train)
+        path = os.path.join(workdir, "scaler.json")
+        if os.path.exists(path):
+            saved = ts.Scaler.load(path)
+            if not (np.allclose(saved.mean, scaler.mean) and np.allclose(saved.std, scaler.std)):
+                raise CheckpointError(
+                    f"{path} was fitted on other training data; use a new workdir for this data"
+                )
+        self.scaler, self.raw = scaler, values
+        self.scaled = scaler.transform(values).astype(np.float32)
+        self.quantiles = [float(q) for q in _names(m.quantiles)] if m.loss == "quantile" else []
+        self.starts = {
+            s: ts.window_starts(self.bounds[i], self.bounds[i + 1], d.lookback, d.horizon)
+            for i, s in enumerate(SPLITS)
+        }
+        if d.season >= d.lookback:
+            raise ConfigError(
+                f"data.season ({d.season}) must be shorter than data.lookback ({d.lookback})"
+            )
+        d.steps_per_epoch = -(-len(self.starts["train"]) // config.batch_size)
+        if jax.process_index() == 0 and not os.path.exists(path):
+            os.makedirs(workdir, exist_ok=True)
+            scaler.save(path)
+
+    def make_model(self, config, rngs):
+        m, d = config.model, config.data
+        return Forecaster(
+            self.scaled.shape[1],
+            len(self.targets),
+            d.horizon,
+            m.hidden_features,
+            m.num_layers,
+            outputs=max(len(self.quantiles), 1),
+            decoder=m.decoder,
+            dropout=m.dropout,
+            rngs=rngs,
+        )
+
+    def _batch(self, split: str, index: np.ndarray) -> dict[str, np.ndarray]:
+        d, k = self.config.data, len(self.targets)
+        starts = self.starts[split][np.maximum(index, 0)]
+        rows = starts[:, None] + np.arange(d.lookback + d.horizon)[None, :]
+        window = self.scaled[rows]
+        raw = self.raw[rows][:, :, :k]
+        return {
+            "inputs": np.nan_to_num(window[:, : d.lookback]),
+            "targets": window[:, d.lookback :, :k],
+            "raw_targets": raw[:, d.lookback :],
+            "last": raw[:, d.lookback - 1],
+            "season": raw[:, d.lookback - d.season : d.lookback],
+            "weights": (index >= 0).astype(np.float32),
+        }
+
+    def num_tokens(self, batch):
+        return int(batch["weights"].sum()) * self.config.data.horizon
+
+    def train_iter(self, config, seed):
+        n = len(self.starts["train"])
+        make = lambda index: self._batch("train", index)
+        return batching.BucketIterator([0] * n, config.batch_size, seed, make_batch=make)
+
+    def eval_batches(self, config, split):
+        idx = batching.fixed_batches([0] * len(self.starts[split]), config.data.eval_batch_size)
+        return [self._batch(split, i) for i in idx]
+
+    def _point(self, out: jax.Array) -> jax.Array:
+        return out[..., len(self.quantiles) // 2] if self.quantiles else out[..., 0]
+
+    def loss(self, model, batch, carry):
+        d, k = self.config.data, len(self.targets)
+        y = batch["targets"]  # scaled, NaN where missing (data.missing=mask)
+        teacher = jnp.nan_to_num(y) if self.config.model.decoder == "autoregressive" else None
+        out = model(batch["inputs"], None if model.deterministic else teacher)
+        valid = (~jnp.isnan(y)) & (batch["weights"][:, None, None] > 0)
+        w = valid.astype(jnp.float32)
+        n = jnp.maximum(jnp.sum(w), 1.0)
+        y0 = jnp.nan_to_num(y)
+        if self.quantiles:
+            q = jnp.asarray(self.quantiles)
+            diff = y0[..., None] - out
+            per = jnp.sum(jnp.maximum(q * diff, (q - 1) * diff), -1)
+        elif self.config.model.loss == "mae":
+            per = jnp.abs(y0 - out[..., 0])
+        else:
+            per = (y0 - out[..., 0]) ** 2
+        train_loss = jnp.sum(per * w) / n
+        # metrics in the data's units, beside the naive forecasts on the same windows
+        mean, std = self.scaler.mean[:k], self.scaler.std[:k]
+        pred = self._point(out) * std + mean
+        truth = jnp.nan_to_num(batch["raw_targets"])
+        naive = jnp.broadcast_to(batch["last"][:, None, :], truth.shape)
+        reps = -(-d.horizon // d.season)
+        seasonal = jnp.tile(batch["season"], (1, reps, 1))[:, : d.horizon]
+        metrics = {"loss_scaled": train_loss, "weight": jnp.sum(w)}
+        for name, p in (("", pred), ("naive_", naive), ("seasonal_naive_", seasonal)):
+            err = truth - p
+            metrics[f"{name}mae"] = jnp.sum(jnp.abs(err) * w) / n
+            metrics[f"{name}mse"] = jnp.sum(err**2 * w) / n
+            smape = 2 * jnp.abs(err) / jnp.maximum(jnp.abs(truth) + jnp.abs(p), 1e-8)
+            metrics[f"{name}smape"] = jnp.sum(smape * w) / n
+        if len(self.quantiles) >= 2:
+            lo = out[..., 0] * std + mean
+            hi = out[..., -1] * std + mean
+            inside = (truth >= lo) & (truth <= hi)
+            metrics["interval_coverage"] = jnp.sum(inside * w) / n
+        return train_loss, (metrics, carry)
+
+    def summarize(self, metrics, config, split):
+        out = dict(metrics)
+        for name in ("", "naive_", "seasonal_naive_"):
+            out[f"{name}rmse"] = float(np.sqrt(out.pop(f"{name}mse")))
+        return out
+
+    def _forecast(self, model, windows: np.ndarray) -> np.ndarray:
+        """Scaled input windows float32[n, lookback, features] -> forecasts in the data's
+        units float32[n, horizon, targets, outputs]."""
+        k = len(self.targets)
+        out = np.asarray(jax.jit(lambda x: model(x))(jnp.asarray(np.nan_to_num(windows))))
+        return out * self.scaler.std[:k, None] + self.scaler.mean[:k, None]
+
+    def corpus_metrics(self, model, config, split):
+        """On the test split, a PNG of forecast against actual (with the quantile band)
+        over back-to-back windows of the first target: ``workdir/forecast_test.png``."""
+        if split != "test" or jax.process_index() or not os.path.isdir(self.workdir):
+            return {}
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            print("no forecast plot: pip install -e '.[plots]'", flush=True)
+            return {}
+        d = config.data
+        starts = self.starts["test"][:: d.horizon][:8]
+        rows = starts[:, None] + np.arange(d.lookback)[None, :]
+        fc = self._forecast(model, self.scaled[rows])[:, :, 0]  # first target
+        t = (starts[:, None] + d.lookback + np.arange(d.horizon)[None, :]).reshape(-1)
+        fig, ax = plt.subplots(figsize=(9, 3.5))
+        ax.plot(t, self.raw[t, 0], color="black", lw=1, label="actual")
+        point = fc[..., len(self.quantiles) // 2] if self.quantiles else fc[..., 0]
+        ax.plot(t, point.reshape(-1), color="tab:blue", lw=1, label="forecast")
+        if len(self.quantiles) >= 2:
+            ax.fill_between(
+                t,
+                fc[..., 0].reshape(-1),
+                fc[..., -1].reshape(-1),
+                color="tab:blue",
+                alpha=0.2,
+                label=f"{self.quantiles[0]:g}-{self.quantiles[-1]:g} quantiles",
+            )
+        ax.set_xlabel("row")
+        ax.set_ylabel(self.targets[0])
+        ax.legend(loc="upper left")
+        fig.tight_layout()
+        fig.savefig(os.path.join(self.workdir, "forecast_test.png"), dpi=110)
+        plt.close(fig)
+        return {}
+
+    def predict(self, model, config, inputs):
+        """The next ``data.horizon`` steps after the end of the file, one line per step."""
+        d = config.data
+        fc = self._forecast(model, self.scaled[None, -d.lookback :])[0]
+        lines = []
+        for step in range(d.horizon):
+            parts = []
+            for j, name in enumerate(self.targets):
+                q = fc[step, j]
+                if self.quantiles:
+                    band = ", ".join(
+                        f"q{x:g}={v:.4g}" for x, v in zip(self.quantiles, q, strict=True)
+                    )
+                    parts.append(f"{name}: {band}")
+                else:
+                    parts.append(f"{name}={q[0]:.4g}")
+            lines.append(f"+{step + 1}: " + "; ".join(parts))
+        return lines
+
+    def baseline(self, config):
+        return {}  # the naive forecasts are reported with every evaluation
+
+    def describe(self, metrics, config, split):
+        d = config.data
+        return (
+            f"forecast {','.join(self.targets)} {d.horizon} steps from {d.lookback}: {split} "
+            f"MAE {metrics['mae']:.4g} (naive {metrics['naive_mae']:.4g}, seasonal naive "
+            f"{metrics['seasonal_naive_mae']:.4g}), RMSE {metrics['rmse']:.4g} (naive "
+            f"{metrics['naive_rmse']:.4g}), sMAPE {metrics['smape']:.4f} (naive "
+            f"{metrics['naive_smape']:.4f})"
+        )
