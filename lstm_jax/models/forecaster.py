@@ -20,7 +20,8 @@ class Forecaster(nnx.Module):
     point forecast or the number of quantiles. The autoregressive decoder feeds each
     step's point forecast (the median quantile) back as the next step's input; in
     training, ``teacher`` (float32[batch, horizon, targets], the true values) is fed
-    instead.
+    instead. ``residual`` forecasts the change from the last observed value, so an
+    untrained model starts as the naive forecast and learning can only add to it.
     """
 
     def __init__(
@@ -33,13 +34,14 @@ class Forecaster(nnx.Module):
         *,
         outputs: int = 1,
         decoder: str = "direct",
+        residual: bool = True,
         dropout: float = 0.0,
         rngs: nnx.Rngs,
     ):
         if decoder not in DECODERS:
             raise ConfigError(f"unknown model.decoder {decoder!r}; choose one of {DECODERS}")
         self.targets, self.horizon, self.outputs, self.decoder = targets, horizon, outputs, decoder
-        self.deterministic = False
+        self.deterministic, self.residual = False, residual
         self.encoder = LSTM(features, hidden, num_layers=num_layers, dropout=dropout, rngs=rngs)
         if decoder == "direct":
             self.head = nnx.Linear(hidden, horizon * targets * outputs, rngs=rngs)
@@ -53,6 +55,11 @@ class Forecaster(nnx.Module):
             self.head = nnx.Linear(hidden, targets * outputs, rngs=rngs)
 
     def __call__(self, x: jax.Array, teacher: jax.Array | None = None) -> jax.Array:
+        last = x[:, -1, : self.targets]
+        base = last if self.residual else jnp.zeros_like(last)
+        return self._forecast(x, teacher, base) + base[:, None, :, None]
+
+    def _forecast(self, x: jax.Array, teacher: jax.Array | None, base: jax.Array) -> jax.Array:
         b = x.shape[0]
         _, state = self.encoder(x)
         h, c = state.h[-1], state.c[-1]
@@ -65,15 +72,12 @@ class Forecaster(nnx.Module):
             h, c, prev = carry
             h, c = kernels.lstm_cell(prev, h, c, w_ih, w_hh, bias)
             out = self.head(h).reshape(b, self.targets, self.outputs)
-            nxt = out[..., mid] if given is None else given
+            nxt = out[..., mid] + base if given is None else given
             return (h, c, nxt), out
 
-        last = x[:, -1, : self.targets]
+        carry = (h, c, x[:, -1, : self.targets])
         if teacher is None:
-            carry, outs = (h, c, last), []
-            for _ in range(self.horizon):  # the horizon is short and fixed: unrolled
-                carry, out = step(carry, None)
-                outs.append(out)
-            return jnp.stack(outs, 1)
-        _, outs = jax.lax.scan(step, (h, c, last), jnp.swapaxes(teacher, 0, 1))
+            _, outs = jax.lax.scan(lambda cr, _: step(cr, None), carry, None, self.horizon)
+        else:
+            _, outs = jax.lax.scan(step, carry, jnp.swapaxes(teacher, 0, 1))
         return jnp.swapaxes(outs, 0, 1)

@@ -95,6 +95,7 @@ class ForecastTask(Task):
             m.num_layers,
             outputs=max(len(self.quantiles), 1),
             decoder=m.decoder,
+            residual=m.residual,
             dropout=m.dropout,
             rngs=rngs,
         )
@@ -161,6 +162,10 @@ class ForecastTask(Task):
             metrics[f"{name}mse"] = jnp.sum(err**2 * w) / n
             smape = 2 * jnp.abs(err) / jnp.maximum(jnp.abs(truth) + jnp.abs(p), 1e-8)
             metrics[f"{name}smape"] = jnp.sum(smape * w) / n
+        # "accuracy" as stock-prediction posts mean it: is the direction of the move right?
+        up_pred = pred > batch["last"][:, None, :]
+        up_true = truth > batch["last"][:, None, :]
+        metrics["direction_accuracy"] = jnp.sum((up_pred == up_true) * w) / n
         if len(self.quantiles) >= 2:
             lo = out[..., 0] * std + mean
             hi = out[..., -1] * std + mean
@@ -249,5 +254,6 @@ class ForecastTask(Task):
             f"MAE {metrics['mae']:.4g} (naive {metrics['naive_mae']:.4g}, seasonal naive "
             f"{metrics['seasonal_naive_mae']:.4g}), RMSE {metrics['rmse']:.4g} (naive "
             f"{metrics['naive_rmse']:.4g}), sMAPE {metrics['smape']:.4f} (naive "
-            f"{metrics['naive_smape']:.4f})"
+            f"{metrics['naive_smape']:.4f}); direction of change right "
+            f"{metrics['direction_accuracy']:.1%}"
         )
