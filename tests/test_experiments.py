@@ -1,5 +1,8 @@
 """The experiment scripts run on tiny data and report what they measured."""
 
+import csv
+import os
+
 from experiments import classical_baselines
 from tests.tasks.test_classification import dataset, tiny
 
@@ -12,3 +15,40 @@ def test_classical_baselines_on_generated_sentences(tmp_path):
     assert 0.3 < rows[0]["test"] < 0.7
     table = classical_baselines.table(rows)
     assert table.count("\n") == 6 and "TF-IDF + linear SVM" in table
+
+
+SWEEP = """
+CONFIG = "configs/adding.py"
+SEEDS = [0, 1]
+METRICS = ["mse"]
+PLOT = {"x": "data.length", "series": "model.cell", "metric": "mse"}
+TINY = {"num_train_steps": 20, "eval_every": 10, "checkpoint_every": 20, "log_every": 10,
+        "batch_size": 16, "model.hidden_features": 8}
+
+
+def sweep(add):
+    for cell in ["lstm", "gru"]:
+        add(**{"model.cell": cell, "data.length": 10}, **TINY)
+"""
+
+
+def test_sweep_runs_skips_finished_runs_and_collects(tmp_path, capsys):
+    from experiments import sweep
+
+    study = tmp_path / "study"
+    study.mkdir()
+    (study / "sweep.py").write_text(SWEEP)
+    root = str(tmp_path / "runs")
+    args = [str(study / "sweep.py"), f"--root={root}"]
+    assert sweep.main([*args, "--shard=1/2"]) == 0  # runs 1 and 3 of 4
+    assert "2 runs in this shard, 0 already finished" in capsys.readouterr().out
+    assert sweep.main([*args, "--parallel=2"]) == 0
+    assert "4 runs in this shard, 2 already finished" in capsys.readouterr().out
+    with open(study / "results.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["cell"] if "cell" in r else r["model.cell"] for r in rows] == ["lstm", "gru"]
+    assert all(r["seeds"] == "2" and float(r["mse_mean"]) >= 0 for r in rows)
+    assert (study / "results.png").stat().st_size > 1000
+    assert "| model.cell |" in (study / "results.md").read_text()
+    names = sorted(os.listdir(root))
+    assert names[0].startswith("cell=gru,length=10,") and names[0].endswith("seed=0")

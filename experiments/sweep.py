@@ -1,0 +1,228 @@
+"""Run a sweep of configs and collect its results: one command per study.
+
+    python -m experiments.sweep experiments/long_range/sweep.py --root=/tmp/long_range
+    python -m experiments.sweep ... --parallel=2      # two runs at a time on this machine
+    python -m experiments.sweep ... --shard=0/4       # this machine's quarter (array job 0 of 4)
+    python -m experiments.sweep ... --collect         # only the tables and the plot
+
+A sweep file names a base config and adds points, as big_vision's ``sweep(add)``::
+
+    CONFIG = "configs/adding.py"      # a config file, optionally ":variant"
+    SEEDS = [0, 1, 2]                 # every point runs once per seed
+    METRICS = ["mse"]                 # test metrics to tabulate
+    PLOT = {"x": "data.length", "series": "model.cell", "metric": "mse"}  # optional
+    def sweep(add):
+        for cell in ["lstm", "gru"]:
+            add(**{"model.cell": cell, "data.length": 50})
+
+Each run has its own workdir under ``--root`` (named by its overrides and seed). A run
+whose ``metrics.jsonl`` holds a test record is finished and skipped; any other run is
+started with the same command, which resumes from its last checkpoint. Runs are
+launched as argument lists (``--config.KEY=VALUE`` flags), never through a shell.
+Results: ``results.csv`` and ``results.md`` (mean and standard deviation over seeds) and
+``results.png`` next to the sweep file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from typing import Any
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_sweep(path: str):
+    spec = importlib.util.spec_from_file_location("sweep_definition", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name in ("CONFIG", "sweep"):
+        if not hasattr(module, name):
+            sys.exit(f"error: {path} defines no {name}; see experiments/sweep.py")
+    return module
+
+
+def points(module) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    module.sweep(lambda **overrides: out.append(overrides))
+    return out
+
+
+def run_name(overrides: dict[str, Any], seed: int) -> str:
+    parts = [f"{k.split('.')[-1]}={v}" for k, v in overrides.items()] + [f"seed={seed}"]
+    return re.sub(r"[^A-Za-z0-9_.=,-]", "_", ",".join(parts))
+
+
+def runs(module, root: str) -> list[dict[str, Any]]:
+    out = []
+    for overrides in points(module):
+        for seed in getattr(module, "SEEDS", [0]):
+            name = run_name(overrides, seed)
+            workdir = os.path.join(root, name)
+            cmd = [
+                sys.executable,
+                "-m",
+                "lstm_jax.main",
+                f"--config={module.CONFIG}",
+                f"--workdir={workdir}",
+                f"--config.seed={seed}",
+                *[f"--config.{k}={v}" for k, v in overrides.items()],
+            ]
+            out.append({"overrides": overrides, "seed": seed, "workdir": workdir, "cmd": cmd})
+    return out
+
+
+def records(workdir: str) -> list[dict[str, Any]]:
+    path = os.path.join(workdir, "metrics.jsonl")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def finished(workdir: str) -> bool:
+    return any(r["split"] == "test" for r in records(workdir))
+
+
+def execute(todo: list[dict[str, Any]], parallel: int) -> list[str]:
+    """Runs the commands, ``parallel`` at a time; each run's output goes to its log."""
+    failed, active = [], []
+    queue = list(todo)
+    while queue or active:
+        while queue and len(active) < parallel:
+            r = queue.pop(0)
+            os.makedirs(r["workdir"], exist_ok=True)
+            log = open(os.path.join(r["workdir"], "sweep.log"), "a")  # noqa: SIM115
+            print(f"start {os.path.basename(r['workdir'])}", flush=True)
+            proc = subprocess.Popen(r["cmd"], cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+            active.append((proc, log, r))
+        for item in list(active):
+            proc, log, r = item
+            if proc.poll() is None:
+                continue
+            log.close()
+            active.remove(item)
+            ok = proc.returncode == 0 and finished(r["workdir"])
+            print(f"{'done' if ok else 'FAILED'} {os.path.basename(r['workdir'])}", flush=True)
+            if not ok:
+                failed.append(r["workdir"])
+        time.sleep(0.2)
+    return failed
+
+
+def collect(module, root: str, out_dir: str) -> list[dict[str, Any]]:
+    """One row per point: mean and standard deviation over its finished seeds."""
+    import numpy as np
+
+    metrics = getattr(module, "METRICS", [])
+    by_point: dict[str, dict[str, Any]] = {}
+    for r in runs(module, root):
+        test = [x for x in records(r["workdir"]) if x["split"] == "test"]
+        key = json.dumps(r["overrides"], sort_keys=True)
+        row = by_point.setdefault(key, {"overrides": r["overrides"], "values": {}, "seconds": []})
+        if not test:
+            continue
+        for m in metrics or [k for k in test[-1] if k not in ("step", "split", "wall_time")]:
+            row["values"].setdefault(m, []).append(test[-1][m])
+        row["seconds"].append(test[-1]["wall_time"])
+    rows = []
+    for row in by_point.values():
+        out = dict(row["overrides"])
+        out["seeds"] = len(row["seconds"])
+        for m, vals in row["values"].items():
+            out[f"{m}_mean"] = float(np.mean(vals))
+            out[f"{m}_std"] = float(np.std(vals))
+        out["minutes_mean"] = float(np.mean(row["seconds"]) / 60) if row["seconds"] else None
+        rows.append(out)
+    os.makedirs(out_dir, exist_ok=True)
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    with open(os.path.join(out_dir, "results.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, keys)
+        w.writeheader()
+        w.writerows(rows)
+    with open(os.path.join(out_dir, "results.md"), "w") as f:
+        f.write(markdown(rows, keys))
+    plot = getattr(module, "PLOT", None)
+    if plot and rows:
+        draw(rows, plot, os.path.join(out_dir, "results.png"))
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]], keys: list[str]) -> str:
+    def cell(v):
+        if v is None:
+            return ""
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(cell(r.get(k)) for k in keys) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def draw(rows: list[dict[str, Any]], plot: dict[str, str], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    metric = plot["metric"]
+    for series in dict.fromkeys(r.get(plot["series"]) for r in rows):
+        pts = sorted(
+            (r[plot["x"]], r[f"{metric}_mean"], r[f"{metric}_std"])
+            for r in rows
+            if r.get(plot["series"]) == series and f"{metric}_mean" in r
+        )
+        if pts:
+            x, y, e = zip(*pts, strict=True)
+            ax.errorbar(x, y, yerr=e, marker="o", capsize=3, label=str(series))
+    ax.set_xlabel(plot["x"])
+    ax.set_ylabel(f"test {metric} (mean ± std over seeds)")
+    if plot.get("logy"):
+        ax.set_yscale("log")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sweep", help="a sweep file (experiments/<study>/sweep.py)")
+    ap.add_argument("--root", required=True, help="where the runs' workdirs go")
+    ap.add_argument("--parallel", type=int, default=1, help="runs at a time on this machine")
+    ap.add_argument("--shard", default="0/1", help="i/n: run every n-th run, from the i-th")
+    ap.add_argument("--collect", action="store_true", help="only write the tables and plot")
+    ap.add_argument("--out", default="", help="results folder (default: the sweep file's)")
+    args = ap.parse_args(argv)
+    module = load_sweep(args.sweep)
+    out_dir = args.out or os.path.dirname(os.path.abspath(args.sweep))
+    if not args.collect:
+        try:
+            i, n = (int(x) for x in args.shard.split("/"))
+            assert 0 <= i < n
+        except (ValueError, AssertionError):
+            sys.exit(f"error: --shard must be i/n with 0 <= i < n, got {args.shard!r}")
+        mine = runs(module, args.root)[i::n]
+        todo = [r for r in mine if not finished(r["workdir"])]
+        print(
+            f"{len(mine)} runs in this shard, {len(mine) - len(todo)} already finished", flush=True
+        )
+        failed = execute(todo, max(args.parallel, 1))
+        if failed:
+            print(f"{len(failed)} runs failed; see sweep.log in: {', '.join(failed)}", flush=True)
+            return 1
+    rows = collect(module, args.root, out_dir)
+    print(f"{len(rows)} points -> {os.path.join(out_dir, 'results.md')}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
