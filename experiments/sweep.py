@@ -14,6 +14,7 @@ A sweep file names a base config and adds points, as big_vision's ``sweep(add)``
     def sweep(add):
         for cell in ["lstm", "gru"]:
             add(**{"model.cell": cell, "data.length": 50})
+        add(config="configs/copy.py", **{"model.cell": "lstm"})  # a point may name its config
 
 Each run has its own workdir under ``--root`` (named by its overrides and seed). A run
 whose ``metrics.jsonl`` holds a test record is finished and skipped; any other run is
@@ -57,12 +58,14 @@ def points(module) -> list[dict[str, Any]]:
 
 def run_name(overrides: dict[str, Any], seed: int) -> str:
     parts = [f"{k.split('.')[-1]}={v}" for k, v in overrides.items()] + [f"seed={seed}"]
+    parts = [p.replace("configs/", "").replace(".py", "") for p in parts]
     return re.sub(r"[^A-Za-z0-9_.=,-]", "_", ",".join(parts))
 
 
 def runs(module, root: str) -> list[dict[str, Any]]:
     out = []
     for overrides in points(module):
+        flags = {k: v for k, v in overrides.items() if k != "config"}
         for seed in getattr(module, "SEEDS", [0]):
             name = run_name(overrides, seed)
             workdir = os.path.join(root, name)
@@ -70,10 +73,10 @@ def runs(module, root: str) -> list[dict[str, Any]]:
                 sys.executable,
                 "-m",
                 "lstm_jax.main",
-                f"--config={module.CONFIG}",
+                f"--config={overrides.get('config', module.CONFIG)}",
                 f"--workdir={workdir}",
                 f"--config.seed={seed}",
-                *[f"--config.{k}={v}" for k, v in overrides.items()],
+                *[f"--config.{k}={v}" for k, v in flags.items()],
             ]
             out.append({"overrides": overrides, "seed": seed, "workdir": workdir, "cmd": cmd})
     return out
@@ -130,7 +133,8 @@ def collect(module, root: str, out_dir: str) -> list[dict[str, Any]]:
         if not test:
             continue
         for m in metrics or [k for k in test[-1] if k not in ("step", "split", "wall_time")]:
-            row["values"].setdefault(m, []).append(test[-1][m])
+            if m in test[-1]:  # tasks report different metrics
+                row["values"].setdefault(m, []).append(test[-1][m])
         row["seconds"].append(test[-1]["wall_time"])
     rows = []
     for row in by_point.values():
@@ -167,27 +171,36 @@ def markdown(rows: list[dict[str, Any]], keys: list[str]) -> str:
 
 
 def draw(rows: list[dict[str, Any]], plot: dict[str, str], path: str) -> None:
+    """Metric against ``x``, one line per ``series`` value, one panel per ``facet`` value;
+    ``metric`` may list several: each panel plots the first its runs report."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4))
-    metric = plot["metric"]
-    for series in dict.fromkeys(r.get(plot["series"]) for r in rows):
-        pts = sorted(
-            (r[plot["x"]], r[f"{metric}_mean"], r[f"{metric}_std"])
-            for r in rows
-            if r.get(plot["series"]) == series and f"{metric}_mean" in r
-        )
-        if pts:
-            x, y, e = zip(*pts, strict=True)
-            ax.errorbar(x, y, yerr=e, marker="o", capsize=3, label=str(series))
-    ax.set_xlabel(plot["x"])
-    ax.set_ylabel(f"test {metric} (mean ± std over seeds)")
-    if plot.get("logy"):
-        ax.set_yscale("log")
-    ax.legend()
+    wanted, facet = plot["metric"], plot.get("facet")
+    wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+    panels = list(dict.fromkeys(r.get(facet) for r in rows)) if facet else [None]
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4), squeeze=False)
+    for ax, panel in zip(axes[0], panels, strict=True):
+        mine = [r for r in rows if not facet or r.get(facet) == panel]
+        metric = next((m for m in wanted if any(f"{m}_mean" in r for r in mine)), wanted[0])
+        for series in dict.fromkeys(r.get(plot["series"]) for r in mine):
+            pts = sorted(
+                (r[plot["x"]], r[f"{metric}_mean"], r[f"{metric}_std"])
+                for r in mine
+                if r.get(plot["series"]) == series and f"{metric}_mean" in r
+            )
+            if pts:
+                x, y, e = zip(*pts, strict=True)
+                ax.errorbar(x, y, yerr=e, marker="o", capsize=3, label=str(series))
+        ax.set_xlabel(plot["x"])
+        ax.set_ylabel(f"test {metric} (mean ± std over seeds)")
+        if panel is not None:
+            ax.set_title(str(panel))
+        if plot.get("logy"):
+            ax.set_yscale("log")
+        ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -1,0 +1,28 @@
+"""Study 1: long-range memory. LSTM vs GRU vs tanh RNN on the adding and copy tasks as
+the sequence grows (T = 50, 100, 200, 400), at an equal parameter budget, 3 seeds.
+
+    python -m experiments.sweep experiments/long_range/sweep.py --root=/tmp/long_range --parallel=2
+
+Hidden sizes give each cell about the LSTM's recurrent parameter count: adding (2 inputs)
+LSTM 64 -> 17.2k, GRU 74 -> 17.3k, RNN 129 -> 17.0k; copy (10 inputs) LSTM 128 -> 71.2k,
+GRU 148 -> 71.0k, RNN 261 -> 70.8k.
+"""
+
+CONFIG = "configs/adding.py"
+SEEDS = [0, 1, 2]
+METRICS = ["mse", "loss", "recall_accuracy"]
+PLOT = {"x": "data.length", "series": "model.cell", "facet": "config", "metric": ["mse", "loss"]}
+HIDDEN = {
+    "configs/adding.py": {"lstm": 64, "gru": 74, "rnn": 129},
+    "configs/copy.py": {"lstm": 128, "gru": 148, "rnn": 261},
+}
+
+
+def sweep(add):
+    for config, sizes in HIDDEN.items():
+        for cell, hidden in sizes.items():
+            for length in (50, 100, 200, 400):
+                add(
+                    config=config,
+                    **{"model.cell": cell, "model.hidden_features": hidden, "data.length": length},
+                )
