@@ -31,6 +31,7 @@ def get_config(horizon: str = "24"):
     c.data.covariates = ""
     c.data.split = "8640,2880,2880"  # rows (or fractions) of train, valid, test, in order
     c.data.missing = "interpolate"  # ffill | interpolate | mask
+    c.data.scale = True  # standardize with the training rows' mean and std
     c.data.lookback = 96
     c.data.horizon = int(horizon)
     c.data.season = 24  # the seasonal-naive forecast repeats the last season

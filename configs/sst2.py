@@ -29,6 +29,7 @@ def get_config():
     c.data.label_column = "label"
     c.data.class_names = "negative,positive"  # labels are these names or ids 0..C-1
     c.data.sst_phrases = False  # SST trees for train: every labelled phrase (Tai et al.)
+    c.data.train_limit = 0  # train on a random subset of this many examples (0 = all)
     c.data.tfds = ""  # or a TFDS dataset (glue/sst2, imdb_reviews), prepared in data.dir
     c.data.tfds_splits = "train,validation,test"
     c.data.dir = ""

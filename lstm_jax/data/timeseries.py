@@ -115,6 +115,11 @@ class Scaler:
         self.mean, self.std = np.asarray(mean, np.float64), np.asarray(std, np.float64)
 
     @classmethod
+    def identity(cls, columns: int) -> Scaler:
+        """No scaling (for ablations: the model sees the raw values)."""
+        return cls(np.zeros(columns), np.ones(columns))
+
+    @classmethod
     def fit(cls, train: np.ndarray) -> Scaler:
         std = np.nanstd(train, 0)
         return cls(np.nanmean(train, 0), np.where(std > 0, std, 1.0))

@@ -93,6 +93,11 @@ class ClassificationTask(Task):
         self.config, self.workdir = config, workdir
         self.class_names = class_names(d)
         examples = read_splits(d)
+        if d.train_limit and d.train_limit < len(examples["train"]):  # learning curves
+            rng = np.random.default_rng(config.seed)
+            keep = np.sort(rng.choice(len(examples["train"]), d.train_limit, replace=False))
+            examples["train"] = [examples["train"][i] for i in keep]
+            print(f"train: a random {d.train_limit} of the examples (seed {config.seed})")
         self.tokenizer = Tokenizer(
             d.tokenizer, d.lowercase, workdir, [t for t, _ in examples["train"]], d.vocab_size
         )

@@ -34,7 +34,7 @@ def split_rows(n: int, spec: str) -> list[int]:
     parts = [float(p) for p in spec.split(",")]
     if len(parts) != 3 or min(parts) <= 0:
         raise ConfigError(f"data.split must be 3 positive row counts or fractions, got {spec!r}")
-    counts = [round(p * n) for p in parts] if sum(parts) <= 1.0 + 1e-9 else [int(p) for p in parts]
+    counts = [int(p * n) if sum(parts) <= 1.0 + 1e-9 else int(p) for p in parts]
     if sum(counts) > n:
         raise ConfigError(f"data.split {spec!r} needs {sum(counts)} rows; the file has {n}")
     return [0, counts[0], counts[0] + counts[1], sum(counts)]
@@ -61,7 +61,7 @@ class ForecastTask(Task):
             print(f"{missing} missing values ({d.missing})", flush=True)
         self.bounds = split_rows(len(values), d.split)
         train = values[: self.bounds[1]]
-        scaler = ts.Scaler.fit(train)
+        scaler = ts.Scaler.fit(train) if d.scale else ts.Scaler.identity(values.shape[1])
         path = os.path.join(workdir, "scaler.json")
         if os.path.exists(path):
             saved = ts.Scaler.load(path)
@@ -70,6 +70,8 @@ class ForecastTask(Task):
                     f"{path} was fitted on other training data; use a new workdir for this data"
                 )
         self.scaler, self.raw = scaler, values
+        # the naive forecasts need a last value even where data.missing=mask left a gap
+        self.filled = ts.fill_missing(series.values, "ffill")[0] if d.missing == "mask" else values
         self.scaled = scaler.transform(values).astype(np.float32)
         self.quantiles = [float(q) for q in _names(m.quantiles)] if m.loss == "quantile" else []
         self.starts = {
@@ -106,12 +108,13 @@ class ForecastTask(Task):
         rows = starts[:, None] + np.arange(d.lookback + d.horizon)[None, :]
         window = self.scaled[rows]
         raw = self.raw[rows][:, :, :k]
+        filled = self.filled[rows][:, :, :k]
         return {
             "inputs": np.nan_to_num(window[:, : d.lookback]),
             "targets": window[:, d.lookback :, :k],
             "raw_targets": raw[:, d.lookback :],
-            "last": raw[:, d.lookback - 1],
-            "season": raw[:, d.lookback - d.season : d.lookback],
+            "last": filled[:, d.lookback - 1],
+            "season": filled[:, d.lookback - d.season : d.lookback],
             "weights": (index >= 0).astype(np.float32),
         }
 

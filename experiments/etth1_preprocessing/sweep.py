@@ -1,0 +1,22 @@
+"""Study 5: preprocessing on real series. ETTh1 (24 h ahead) with scaling on and off;
+Beijing PM2.5 (2,067 missing values) with each missing-value policy. 3 seeds.
+
+    python -m experiments.sweep experiments/etth1_preprocessing/sweep.py --root=/tmp/prep
+"""
+
+CONFIG = "configs/etth1.py"
+SEEDS = [0, 1, 2]
+METRICS = ["mae", "naive_mae", "rmse", "smape"]
+PM25 = {
+    "data.file": "../shared/data/timeseries/beijing_pm25/pollution.csv",
+    "data.time_column": "No",  # the row number: the file splits the date into columns
+    "data.targets": "pm2.5",
+    "data.split": "0.7,0.15,0.15",
+}
+
+
+def sweep(add):
+    for scale in (True, False):
+        add(**{"data.scale": scale})
+    for policy in ("ffill", "interpolate", "mask"):
+        add(**PM25, **{"data.missing": policy})
