@@ -28,6 +28,9 @@ def get_config():
     c.data.valid = "eng.testa"
     c.data.test = "eng.testb"
     c.data.tag_column = -1  # the NER column
+    c.data.tfds = ""  # or TFDS conll2003 (BIO tags: also set data.scheme=bio), in data.dir
+    c.data.tfds_splits = "train,dev,test"
+    c.data.tfds_tags = "ner"
     c.data.scheme = "iob1"  # the files' scheme: iob1 | bio | bioes
     c.data.train_scheme = "bioes"  # what the model predicts
     c.data.lowercase = False  # the character features see the case either way

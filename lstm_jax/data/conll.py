@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lstm_jax.data.text import read_text
+from lstm_jax.data.tfds_text import as_text, open_split
 from lstm_jax.errors import DataError
 
 SCHEMES = ("iob1", "bio", "bioes")
@@ -44,6 +45,26 @@ def read_conll(path: str, tag_column: int = -1) -> list[Sentence]:
     if not sentences:
         raise DataError(f"{path!r} holds no sentences")
     return sentences
+
+
+def read_tfds_conll(name: str, split: str, data_dir: str | None, tag_key: str) -> list[Sentence]:
+    """A TFDS tagging dataset (``conll2003``: ``tokens`` and the ``ner`` class labels, BIO)."""
+    source = open_split(name, split, data_dir)
+    try:
+        names = source.dataset_info.features[tag_key].feature.names
+    except (AttributeError, KeyError):
+        raise DataError(f"TFDS {name!r} has no sequence-of-labels feature {tag_key!r}") from None
+    out = []
+    for i, ex in enumerate(source):
+        tokens = [as_text(t) for t in ex["tokens"]]
+        tags = [names[int(t)] for t in ex[tag_key]]
+        if len(tokens) != len(tags):
+            raise DataError(
+                f"TFDS {name!r} {split}[{i}] has {len(tokens)} tokens but {len(tags)} tags"
+            )
+        if tokens:
+            out.append((tokens, tags))
+    return out
 
 
 def _split(tag: str) -> tuple[str, str]:

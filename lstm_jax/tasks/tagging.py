@@ -44,9 +44,14 @@ class TaggingTask(Task):
                 raise ConfigError(f"unknown tag scheme {s!r}; choose one of {conll.SCHEMES}")
         self.config, self.workdir = config, workdir
         self.sentences = {}
-        for split in SPLITS:
-            path = os.path.join(d.dir, d[split])
-            sents = conll.read_conll(path, d.tag_column)
+        tfds_splits = d.tfds_splits.split(",")
+        if d.tfds and len(tfds_splits) != 3:
+            raise ConfigError(f"data.tfds_splits must name 3 splits, got {d.tfds_splits!r}")
+        for i, split in enumerate(SPLITS):
+            if d.tfds:  # TFDS conll2003 stores BIO tags: set data.scheme=bio
+                sents = conll.read_tfds_conll(d.tfds, tfds_splits[i], d.dir, d.tfds_tags)
+            else:
+                sents = conll.read_conll(os.path.join(d.dir, d[split]), d.tag_column)
             self.sentences[split] = [
                 (toks, conll.convert(tags, d.scheme, d.train_scheme)) for toks, tags in sents
             ]

@@ -1,6 +1,8 @@
 """The ``tag`` task end to end on generated CoNLL files: entity F1, predict, bad input."""
 
 import os
+from types import SimpleNamespace
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -68,3 +70,43 @@ def test_unknown_tags_at_evaluation_are_an_error(tmp_path):
         f.write("Acme NNP B-NP I-ORG\n\n")
     with pytest.raises(DataError, match=r"test \(test\) has tags the training data never has"):
         get_task("tag").setup(tiny(data), str(tmp_path / "w"))
+
+
+class _Source(list):
+    """What ``tfds.data_source`` gives for conll2003: examples plus the label names."""
+
+
+def fake_source(examples):
+    source = _Source(examples)
+    names = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+    ner = SimpleNamespace(feature=SimpleNamespace(names=names))
+    source.dataset_info = SimpleNamespace(features={"ner": ner})
+    return source
+
+
+def test_tfds_conll_source(tmp_path):
+    from lstm_jax.data import conll
+
+    examples = fake_source(
+        [
+            {"tokens": [b"Anna", b"visited", b"Oslo"], "ner": [1, 0, 3]},
+            {"tokens": [b"Bert", b"met", b"Carla"], "ner": [1, 0, 1]},
+        ]
+    )
+    with mock.patch.object(conll, "open_split", return_value=examples):
+        c = tiny("", **{"data.tfds": "conll2003", "data.scheme": "bio"})
+        task = get_task("tag")
+        task.setup(c, str(tmp_path / "w"))
+    assert task.sentences["test"][0] == (["Anna", "visited", "Oslo"], ["S-PER", "O", "S-LOC"])
+    bad = fake_source([{"tokens": [b"Anna"], "ner": [1, 0]}])
+    with (
+        mock.patch.object(conll, "open_split", return_value=bad),
+        pytest.raises(DataError, match=r"has 1 tokens but 2 tags"),
+    ):
+        conll.read_tfds_conll("conll2003", "train", None, "ner")
+
+
+def test_tfds_not_prepared_is_an_error_not_a_download(tmp_path):
+    c = tiny(str(tmp_path / "tfds"), **{"data.tfds": "conll2003"})
+    with pytest.raises(DataError, match="not prepared"):
+        get_task("tag").setup(c, str(tmp_path / "w"))
