@@ -29,6 +29,7 @@ def get_config(horizon: str = "24"):
     # the six load columns as covariates made validation worse here (MAE 1.90 vs 1.61):
     # --config.data.covariates=HUFL,HULL,MUFL,MULL,LUFL,LULL to try them
     c.data.covariates = ""
+    c.data.categorical = ""  # text columns, one-hot over the categories in the training rows
     c.data.split = "8640,2880,2880"  # rows (or fractions) of train, valid, test, in order
     c.data.missing = "interpolate"  # ffill | interpolate | mask
     c.data.scale = True  # standardize with the training rows' mean and std

@@ -24,11 +24,13 @@ POLICIES = ("ffill", "interpolate", "mask")
 
 @dataclass
 class Series:
-    """times: datetime64[n] (or float64[n]); values: float64[n, columns] (NaN = missing)."""
+    """times: datetime64[n] (or float64[n]); values: float64[n, columns] (NaN = missing);
+    categories: name -> str[n] for the categorical columns."""
 
     times: np.ndarray
     values: np.ndarray
     columns: list[str]
+    categories: dict[str, np.ndarray]
 
 
 def _time(value: str):
@@ -39,16 +41,20 @@ def _time(value: str):
         return np.datetime64(value.strip())
 
 
-def read_csv(path: str, time_column: str, columns: Sequence[str]) -> Series:
-    """``columns`` (numeric) and ``time_column`` of a CSV with a header. The time column
-    must strictly increase; a value that is not a number is an error naming its line."""
+def read_csv(
+    path: str, time_column: str, columns: Sequence[str], categorical: Sequence[str] = ()
+) -> Series:
+    """``columns`` (numeric), ``categorical`` (any text) and ``time_column`` of a CSV with
+    a header. The time column must strictly increase; a numeric column's value that is
+    not a number is an error naming its line."""
     rows = csv.reader(io.StringIO(read_text(path)))
     header = [h.strip() for h in next(rows)]
-    for name in (time_column, *columns):
+    for name in (time_column, *columns, *categorical):
         if name not in header:
             raise DataError(f"{path!r} has no column {name!r} (its header: {header})")
     ti, idx = header.index(time_column), [header.index(c) for c in columns]
-    times, values = [], []
+    cat_idx = [header.index(c) for c in categorical]
+    times, values, cats = [], [], []
     for row in rows:
         if not row:
             continue
@@ -70,6 +76,7 @@ def read_csv(path: str, time_column: str, columns: Sequence[str]) -> Series:
             except ValueError:
                 raise DataError(f"{path}:{line}: column {c!r} holds {v!r}, not a number") from None
         values.append(out)
+        cats.append([row[j].strip() if j < len(row) else "" for j in cat_idx])
     if not values:
         raise DataError(f"{path!r} has no rows")
     t = np.array(times)
@@ -80,7 +87,21 @@ def read_csv(path: str, time_column: str, columns: Sequence[str]) -> Series:
             f"{path}:{bad[0] + 3}: time {t[bad[0] + 1]} does not come after {t[bad[0]]}; the "
             f"{time_column!r} column must strictly increase (sort the file, drop duplicates)"
         )
-    return Series(t, np.array(values, np.float64), list(columns))
+    cat_arrays = np.array(cats, dtype=object).reshape(len(cats), len(cat_idx))
+    categories = {c: cat_arrays[:, i].astype(str) for i, c in enumerate(categorical)}
+    return Series(t, np.array(values, np.float64), list(columns), categories)
+
+
+def one_hot(values: np.ndarray, train_rows: int) -> tuple[np.ndarray, list[str]]:
+    """A categorical column -> float32[n, categories] one-hot over the categories seen in
+    the training rows (a category first seen later is all zeros), and those categories."""
+    seen = sorted(set(values[:train_rows]))
+    index = {v: i for i, v in enumerate(seen)}
+    out = np.zeros((len(values), len(seen)), np.float32)
+    for row, v in enumerate(values):
+        if v in index:
+            out[row, index[v]] = 1.0
+    return out, seen
 
 
 def fill_missing(values: np.ndarray, policy: str) -> tuple[np.ndarray, int]:

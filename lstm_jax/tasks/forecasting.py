@@ -55,7 +55,8 @@ class ForecastTask(Task):
         self.targets, covariates = _names(d.targets), _names(d.covariates)
         if not self.targets:
             raise ConfigError("set config.data.targets (the column(s) to forecast)")
-        series = ts.read_csv(d.file, d.time_column, self.targets + covariates)
+        categorical = _names(d.categorical)
+        series = ts.read_csv(d.file, d.time_column, self.targets + covariates, categorical)
         values, missing = ts.fill_missing(series.values, d.missing)
         if missing:
             print(f"{missing} missing values ({d.missing})", flush=True)
@@ -73,6 +74,9 @@ class ForecastTask(Task):
         # the naive forecasts need a last value even where data.missing=mask left a gap
         self.filled = ts.fill_missing(series.values, "ffill")[0] if d.missing == "mask" else values
         self.scaled = scaler.transform(values).astype(np.float32)
+        for name in categorical:  # one-hot columns join the inputs unscaled
+            hot, _ = ts.one_hot(series.categories[name], self.bounds[1])
+            self.scaled = np.concatenate([self.scaled, hot], 1)
         self.quantiles = [float(q) for q in _names(m.quantiles)] if m.loss == "quantile" else []
         self.starts = {
             s: ts.window_starts(self.bounds[i], self.bounds[i + 1], d.lookback, d.horizon)

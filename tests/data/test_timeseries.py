@@ -57,3 +57,10 @@ def test_windows_cover_every_target_once():
     assert len(set(first_targets)) == len(first_targets) == 160 - 100 - 6 + 1
     with pytest.raises(ConfigError, match="cannot hold a window"):
         ts.window_starts(0, 20, lookback=24, horizon=6)
+
+
+def test_categorical_columns_one_hot_from_training_rows(tmp_path):
+    path = write(tmp_path, "t,a,wind\n1,1,NW\n2,2,SE\n3,3,NW\n4,4,cv\n", "c.csv")
+    s = ts.read_csv(path, "t", ["a"], ["wind"])
+    hot, seen = ts.one_hot(s.categories["wind"], train_rows=3)
+    assert seen == ["NW", "SE"] and hot.tolist() == [[1, 0], [0, 1], [1, 0], [0, 0]]
