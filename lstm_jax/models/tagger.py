@@ -10,13 +10,15 @@ from flax import nnx
 from lstm_jax.nn import LSTM
 from lstm_jax.nn.crf import CRF
 from lstm_jax.nn.locked_dropout import dropout_mask
+from lstm_jax.nn.word_dropout import word_dropout
 
 
 class Tagger(nnx.Module):
     """words: int32[batch, time], chars: int32[batch, time, word_len], char_lengths:
     int32[batch, time], lengths: int32[batch] -> emissions float32[batch, time, tags].
 
-    ``char_hidden`` 0 leaves out the character features. With ``crf`` the loss is the
+    ``char_hidden`` 0 leaves out the character features. ``word_dropout`` replaces words
+    by ``unk_id`` in training (the characters still see them). With ``crf`` the loss is the
     CRF's negative log-likelihood and ``decode`` is Viterbi; otherwise per-token softmax.
     """
 
@@ -33,9 +35,12 @@ class Tagger(nnx.Module):
         char_hidden: int = 25,
         crf: bool = True,
         dropout: float = 0.0,
+        word_dropout: float = 0.0,
+        unk_id: int = 0,
         rngs: nnx.Rngs,
     ):
         self.dropout, self.deterministic = dropout, False
+        self.word_dropout, self.unk_id = word_dropout, unk_id
         self.embed = nnx.Embed(vocab, embed, rngs=rngs)
         self.char_embed = nnx.Embed(chars, char_embed, rngs=rngs) if char_hidden else None
         self.char_rnn = (
@@ -55,6 +60,10 @@ class Tagger(nnx.Module):
         return x * dropout_mask(self.rngs(), self.dropout, x.shape)
 
     def __call__(self, words, chars, char_lengths, lengths) -> jax.Array:
+        if self.word_dropout and not self.deterministic:
+            # an unknown word at test time is common (new names): train the <unk> vector
+            # and lean on the characters, as Lample et al.'s singleton replacement does
+            words = word_dropout(words, self.word_dropout, self.unk_id, self.rngs())
         x = self.embed(words)
         if self.char_rnn is not None:
             b, t, w = chars.shape

@@ -105,6 +105,8 @@ class TaggingTask(Task):
             char_hidden=m.char_hidden,
             crf=m.crf,
             dropout=m.dropout,
+            word_dropout=m.word_dropout,
+            unk_id=self.words.stoi[text.UNK],
             rngs=rngs,
         )
 
