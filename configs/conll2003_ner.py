@@ -50,7 +50,7 @@ def get_config():
     c.model.char_hidden = 25  # per direction; 0 = no character features
     c.model.crf = True  # False: per-token softmax
     c.model.dropout = 0.5
-    c.model.word_dropout = 0.0  # words -> <unk> in training (characters still see them)
+    c.model.word_dropout = 0.15  # words -> <unk> in training (characters still see them)
 
     c.optimizer.name = "adam"
     c.optimizer.learning_rate = 2e-3
