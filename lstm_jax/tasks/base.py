@@ -15,6 +15,14 @@ from lstm_jax.errors import ConfigError
 Batch = dict[str, Any]
 
 
+def tfds_splits(data: ml_collections.ConfigDict) -> list[str]:
+    """``data.tfds_splits`` as the TFDS split names of train, valid and test."""
+    names = data.tfds_splits.split(",")
+    if len(names) != 3:
+        raise ConfigError(f"data.tfds_splits must name 3 splits, got {data.tfds_splits!r}")
+    return names
+
+
 def check_positive(config: ml_collections.ConfigDict, dotted: str) -> None:
     """A task's own config key that must be a positive int, or a one-line ConfigError."""
     node = config

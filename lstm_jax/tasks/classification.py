@@ -25,7 +25,7 @@ from lstm_jax.data.word_vectors import load_vectors
 from lstm_jax.errors import ConfigError, DataError
 from lstm_jax.models.classifier import TextClassifier
 from lstm_jax.tasks import register
-from lstm_jax.tasks.base import Task, check_positive
+from lstm_jax.tasks.base import Task, check_positive, tfds_splits
 
 SPLITS = ("train", "valid", "test")
 VOCAB_FILE = "vocab.jsonl"
@@ -41,15 +41,13 @@ def class_names(d) -> list[str]:
 def read_splits(d) -> dict[str, list[cls_data.Example]]:
     """split -> examples, from ``data.tfds`` or the files ``data.train/valid/test``."""
     names = class_names(d)
-    tfds_splits = d.tfds_splits.split(",")
-    if d.tfds and len(tfds_splits) != 3:
-        raise ConfigError(f"data.tfds_splits must name 3 splits, got {d.tfds_splits!r}")
+    splits = tfds_splits(d) if d.tfds else []
     out = {}
     for i, split in enumerate(SPLITS):
         if d.tfds:
-            where = f"TFDS {d.tfds} {tfds_splits[i]}"
+            where = f"TFDS {d.tfds} {splits[i]}"
             out[split], skipped = cls_data.read_tfds(
-                d.tfds, tfds_splits[i], d.dir, d.text_column, d.label_column, names
+                d.tfds, splits[i], d.dir, d.text_column, d.label_column, names
             )
             what = "examples with an empty text skipped"
         else:

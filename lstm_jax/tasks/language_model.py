@@ -23,7 +23,7 @@ from lstm_jax.errors import ConfigError, DataError
 from lstm_jax.models.language_model import LanguageModel, layer_sizes
 from lstm_jax.nn.activation_reg import activation_reg, temporal_activation_reg
 from lstm_jax.tasks import register
-from lstm_jax.tasks.base import Task
+from lstm_jax.tasks.base import Task, tfds_splits
 
 SPLITS = ("train", "valid", "test")
 # file names tried in config.data.dir, in order: the PTB/WikiText layouts people have
@@ -34,9 +34,7 @@ VOCAB_FILE = "vocab.jsonl"
 def read_splits(data) -> dict[str, str]:
     """split -> text, from ``data.tfds``, ``data.file`` (cut by ``data.split``) or ``data.dir``."""
     if data.tfds:
-        names = data.tfds_splits.split(",")
-        if len(names) != 3:
-            raise ConfigError(f"data.tfds_splits must name 3 splits, got {data.tfds_splits!r}")
+        names = tfds_splits(data)
         return {
             s: load_text(data.tfds, n, data.dir, data.tfds_key)
             for s, n in zip(SPLITS, names, strict=True)

@@ -20,7 +20,7 @@ from lstm_jax.data import batching, conll, text
 from lstm_jax.errors import ConfigError, DataError
 from lstm_jax.models.tagger import Tagger
 from lstm_jax.tasks import register
-from lstm_jax.tasks.base import Task, check_positive
+from lstm_jax.tasks.base import Task, check_positive, tfds_splits
 
 SPLITS = ("train", "valid", "test")
 
@@ -44,12 +44,10 @@ class TaggingTask(Task):
                 raise ConfigError(f"unknown tag scheme {s!r}; choose one of {conll.SCHEMES}")
         self.config, self.workdir = config, workdir
         self.sentences = {}
-        tfds_splits = d.tfds_splits.split(",")
-        if d.tfds and len(tfds_splits) != 3:
-            raise ConfigError(f"data.tfds_splits must name 3 splits, got {d.tfds_splits!r}")
+        splits = tfds_splits(d) if d.tfds else []
         for i, split in enumerate(SPLITS):
             if d.tfds:  # TFDS conll2003 stores BIO tags: set data.scheme=bio
-                sents = conll.read_tfds_conll(d.tfds, tfds_splits[i], d.dir, d.tfds_tags)
+                sents = conll.read_tfds_conll(d.tfds, splits[i], d.dir, d.tfds_tags)
             else:
                 sents = conll.read_conll(os.path.join(d.dir, d[split]), d.tag_column)
             self.sentences[split] = [

@@ -24,7 +24,7 @@ from lstm_jax.errors import ConfigError
 from lstm_jax.models.seq2seq import Seq2Seq
 from lstm_jax.nn.decoding import beam_search
 from lstm_jax.tasks import register
-from lstm_jax.tasks.base import Task, check_positive
+from lstm_jax.tasks.base import Task, check_positive, tfds_splits
 
 SPLITS = ("train", "valid", "test")
 PAD, BOS, EOS = "<pad>", "<s>", "</s>"
@@ -34,13 +34,11 @@ TOO_LONG = ("truncate", "drop")
 def read_splits(d) -> dict[str, list[tuple[str, str]]]:
     """split -> (source, target) pairs, from ``data.tfds`` or ``data.dir`` + split paths."""
     src, tgt = d.source_lang, d.target_lang
-    tfds_splits = d.tfds_splits.split(",")
-    if d.tfds and len(tfds_splits) != 3:
-        raise ConfigError(f"data.tfds_splits must name 3 splits, got {d.tfds_splits!r}")
+    splits = tfds_splits(d) if d.tfds else []
     out = {}
     for i, split in enumerate(SPLITS):
         if d.tfds:
-            out[split], skipped = read_tfds_pairs(d.tfds, tfds_splits[i], d.dir, src, tgt)
+            out[split], skipped = read_tfds_pairs(d.tfds, splits[i], d.dir, src, tgt)
         else:
             if not d[split]:
                 raise ConfigError(
