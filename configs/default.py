@@ -25,6 +25,9 @@ def get_config() -> ml_collections.ConfigDict:
     c.checkpoint_every = 200
     c.keep_checkpoints = 3
     c.early_stopping_patience = 0  # evaluations without improvement; 0 = off
+    # the weights the final test reports: "best" (by the validation metric) or "last"
+    # (the weights training ended with, as Keras' EarlyStopping without restore_best_weights)
+    c.test_checkpoint = "best"
 
     c.model = ml_collections.ConfigDict()
     c.model.cell = "lstm"  # lstm | gru | rnn

@@ -35,6 +35,7 @@ def get_config():
     c.data.level = "word"  # word | char
     c.data.vocab_size = 10_000  # 0 = every training token
     c.data.min_count = 1
+    c.data.train_tokens = 0  # train on the first N training tokens (0 = all); same vocabulary
     c.data.bptt = 20
     c.data.random_bptt = False  # AWD-LSTM's variable window length
     c.data.eval_bptt = 0  # 0 = bptt; longer windows only make evaluation faster
@@ -45,6 +46,7 @@ def get_config():
     c.data.steps_per_epoch = ml_collections.FieldReference(2323)
 
     c.model = ml_collections.ConfigDict()
+    c.model.cell = "lstm"  # lstm | gru | rnn (tanh), as pytorch/examples' word_language_model
     c.model.embed = 200
     c.model.hidden_features = 200
     c.model.num_layers = 2

@@ -11,6 +11,7 @@ A sweep file names a base config and adds points, as big_vision's ``sweep(add)``
     SEEDS = [0, 1, 2]                 # every point runs once per seed
     METRICS = ["mse"]                 # test metrics to tabulate
     PLOT = {"x": "data.length", "series": "model.cell", "metric": "mse"}  # optional
+    CURVES = {"metric": "nll", "exp": True, "label": "perplexity"}  # optional, see below
     def sweep(add):
         for cell in ["lstm", "gru"]:
             add(**{"model.cell": cell, "data.length": 50})
@@ -21,7 +22,11 @@ whose ``metrics.jsonl`` holds a test record is finished and skipped; any other r
 started with the same command, which resumes from its last checkpoint. Runs are
 launched as argument lists (``--config.KEY=VALUE`` flags), never through a shell.
 Results: ``results.csv`` and ``results.md`` (mean and standard deviation over seeds) and
-``results.png`` next to the sweep file.
+``results.png`` next to the sweep file. Every row also has the training throughput
+(``tokens_per_s``: the median over logged windows, the first, which compiles, left out)
+and the steps trained. With ``CURVES``, each row adds the metric's best and last
+validation value and its last training value, and ``curves.png`` draws every point's
+training and validation curves (seed 0), so overfitting shows as the gap between them.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ import subprocess
 import sys
 import time
 from typing import Any
+
+import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -122,8 +129,6 @@ def execute(todo: list[dict[str, Any]], parallel: int) -> list[str]:
 
 def collect(module, root: str, out_dir: str) -> list[dict[str, Any]]:
     """One row per point: mean and standard deviation over its finished seeds."""
-    import numpy as np
-
     metrics = getattr(module, "METRICS", [])
     by_point: dict[str, dict[str, Any]] = {}
     for r in runs(module, root):
@@ -132,9 +137,11 @@ def collect(module, root: str, out_dir: str) -> list[dict[str, Any]]:
         row = by_point.setdefault(key, {"overrides": r["overrides"], "values": {}, "seconds": []})
         if not test:
             continue
-        for m in metrics or [k for k in test[-1] if k not in ("step", "split", "wall_time")]:
-            if m in test[-1]:  # tasks report different metrics
-                row["values"].setdefault(m, []).append(test[-1][m])
+        found = {m: test[-1][m] for m in metrics or test[-1] if m in test[-1]}  # tasks differ
+        found = {k: v for k, v in found.items() if k not in ("step", "split", "wall_time")}
+        found.update(run_summary(records(r["workdir"]), getattr(module, "CURVES", None)))
+        for m, v in found.items():
+            row["values"].setdefault(m, []).append(v)
         row["seconds"].append(test[-1]["wall_time"])
     rows = []
     for row in by_point.values():
@@ -156,7 +163,66 @@ def collect(module, root: str, out_dir: str) -> list[dict[str, Any]]:
     plot = getattr(module, "PLOT", None)
     if plot and rows:
         draw(rows, plot, os.path.join(out_dir, "results.png"))
+    curves = getattr(module, "CURVES", None)
+    if curves and rows:
+        first = {}
+        for r in runs(module, root):
+            first.setdefault(json.dumps(r["overrides"], sort_keys=True), r)
+        draw_curves(list(first.values()), curves, os.path.join(out_dir, "curves.png"))
     return rows
+
+
+def _curve_value(record: dict[str, Any], curves: dict[str, Any]) -> float:
+    v = record[curves["metric"]]
+    return float(np.exp(v)) if curves.get("exp") else float(v)
+
+
+def run_summary(recs: list[dict[str, Any]], curves: dict[str, Any] | None) -> dict[str, float]:
+    """Throughput and steps of one run; with ``curves``, its best/last valid and last train."""
+    train = [x for x in recs if x["split"] == "train"]
+    out: dict[str, float] = {}
+    if len(train) > 1:
+        out["tokens_per_s"] = float(np.median([x["tokens_per_s"] for x in train[1:]]))
+    if train:
+        out["steps"] = float(train[-1]["step"])
+    if curves:
+        name = curves.get("label", curves["metric"])
+        valid = [_curve_value(x, curves) for x in recs if x["split"] == "valid"]
+        if valid:
+            best = min if curves.get("mode", "min") == "min" else max
+            out[f"valid_{name}_best"] = best(valid)
+            out[f"valid_{name}_last"] = valid[-1]
+        if train:
+            out[f"train_{name}_last"] = _curve_value(train[-1], curves)
+    return out
+
+
+def draw_curves(points: list[dict[str, Any]], curves: dict[str, Any], path: str) -> None:
+    """One panel per point: its training (dashed) and validation (solid) curve by step."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    name = curves.get("label", curves["metric"])
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for i, r in enumerate(points):
+        recs = records(r["workdir"])
+        label = run_name(r["overrides"], r["seed"]).rsplit(",seed=", 1)[0] or "base"
+        color = f"C{i % 10}"
+        for split, style in (("train", "--"), ("valid", "-")):
+            pts = [(x["step"], _curve_value(x, curves)) for x in recs if x["split"] == split]
+            if pts:
+                x, y = zip(*pts, strict=True)
+                ax.plot(x, y, style, color=color, label=f"{label} ({split})")
+    ax.set_xlabel("step")
+    ax.set_ylabel(name)
+    if curves.get("logy", True):
+        ax.set_yscale("log")
+    ax.legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def markdown(rows: list[dict[str, Any]], keys: list[str]) -> str:

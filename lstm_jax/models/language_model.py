@@ -1,6 +1,7 @@
 """The LSTM language model of Zaremba et al. (2014) and AWD-LSTM (Merity et al. 2017).
 
-Embedding -> stacked LSTM layers (each its own size) -> softmax over the vocabulary,
+Embedding -> stacked recurrent layers (``cell``: LSTM, or GRU / tanh RNN as in
+pytorch/examples' word_language_model) (each its own size) -> softmax over the vocabulary,
 optionally tied to the embedding. Dropout sites follow AWD-LSTM's names: ``embed_dropout``
 (whole word types), ``input_dropout`` (embedding output), ``hidden_dropout`` (between
 layers), ``output_dropout`` (last layer's output), ``weight_drop`` (recurrent kernels).
@@ -16,11 +17,14 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
-from lstm_jax.nn import LSTM
+from lstm_jax.errors import ConfigError
+from lstm_jax.nn import GRU, LSTM, SimpleRNN
 from lstm_jax.nn.embedding_dropout import embedding_dropout
 from lstm_jax.nn.locked_dropout import dropout_mask
 
-State = tuple[tuple[jax.Array, jax.Array], ...]  # per layer (h, c): float32[batch, hidden_l]
+# per layer (h, c) for LSTM, (h,) for GRU and RNN: float32[batch, hidden_l]
+State = tuple[tuple[jax.Array, ...], ...]
+CELLS = {"lstm": LSTM, "gru": GRU, "rnn": SimpleRNN}
 
 
 def _uniform(scale: float):
@@ -38,6 +42,13 @@ def layer_sizes(
     if tie:
         sizes[-1] = (hidden, embed) if proj else (embed, embed)
     return sizes
+
+
+def zero_state(sizes: list[tuple[int, int]], batch: int, cell: str = "lstm") -> State:
+    """Zeros per layer: (h float32[batch, out], c float32[batch, hidden]) for LSTM, (h,) else."""
+    if cell == "lstm":
+        return tuple((jnp.zeros((batch, o)), jnp.zeros((batch, s))) for s, o in sizes)
+    return tuple((jnp.zeros((batch, s)),) for s, _ in sizes)
 
 
 class LanguageModel(nnx.Module):
@@ -67,8 +78,17 @@ class LanguageModel(nnx.Module):
         weight_drop: float = 0.0,
         init_scale: float = 0.0,
         forget_bias: float | None = None,
+        cell: str = "lstm",
         rngs: nnx.Rngs,
     ):
+        if cell not in CELLS:
+            raise ConfigError(f"unknown model.cell {cell!r}; choose one of {sorted(CELLS)}")
+        if cell != "lstm" and (proj or forget_bias is not None):
+            raise ConfigError(
+                "model.proj_features and model.forget_bias are LSTM options; "
+                f"set them to 0 for model.cell={cell!r}"
+            )
+        self.cell = cell
         self.vocab, self.tie, self.variational = vocab, tie, variational
         self.embed_dropout, self.input_dropout = embed_dropout, input_dropout
         self.hidden_dropout, self.output_dropout = hidden_dropout, output_dropout
@@ -78,17 +98,21 @@ class LanguageModel(nnx.Module):
         layers = []
         for i, (size, out) in enumerate(sizes):
             init = _uniform(init_scale or 1.0 / math.sqrt(size))
+            lstm_only = (
+                {"proj_features": out if out != size else None, "forget_bias": forget_bias}
+                if cell == "lstm"
+                else {}
+            )
             layers.append(
-                LSTM(
+                CELLS[cell](
                     embed if i == 0 else sizes[i - 1][1],
                     size,
-                    proj_features=out if out != size else None,
                     weight_drop=weight_drop,
                     kernel_init=init,
                     recurrent_kernel_init=init,
                     bias_init=init,
-                    forget_bias=forget_bias,
                     rngs=rngs,
+                    **lstm_only,
                 )
             )
         self.layers = nnx.List(layers)
@@ -101,7 +125,7 @@ class LanguageModel(nnx.Module):
         self.rngs = rngs.dropout.fork()
 
     def zero_state(self, batch: int) -> State:
-        return tuple((jnp.zeros((batch, o)), jnp.zeros((batch, s))) for s, o in self.sizes)
+        return zero_state(self.sizes, batch, self.cell)
 
     def _drop(self, x: jax.Array, rate: float) -> jax.Array:
         if self.deterministic or not rate:
@@ -116,9 +140,13 @@ class LanguageModel(nnx.Module):
         x = self._drop(jnp.take(table, tokens, axis=0), self.input_dropout)
         new_state = []
         for i, layer in enumerate(self.layers):
-            h, c = state[i]
-            x, final = layer(x, initial_state=(h[None], c[None]), deterministic=self.deterministic)
-            new_state.append((final.h[0], final.c[0]))
+            init = tuple(a[None] for a in state[i])
+            x, final = layer(
+                x,
+                initial_state=init if self.cell == "lstm" else init[0],
+                deterministic=self.deterministic,
+            )
+            new_state.append((final.h[0], final.c[0]) if self.cell == "lstm" else (final[0],))
             if i < len(self.layers) - 1:
                 x = self._drop(x, self.hidden_dropout)
         raw, dropped = x, self._drop(x, self.output_dropout)

@@ -20,7 +20,7 @@ from flax import nnx
 from lstm_jax.data import lm_stream, text
 from lstm_jax.data.tfds_text import load_text
 from lstm_jax.errors import ConfigError, DataError
-from lstm_jax.models.language_model import LanguageModel, layer_sizes
+from lstm_jax.models.language_model import LanguageModel, layer_sizes, zero_state
 from lstm_jax.nn.activation_reg import activation_reg, temporal_activation_reg
 from lstm_jax.tasks import register
 from lstm_jax.tasks.base import Task, tfds_splits
@@ -71,6 +71,10 @@ class LanguageModelTask(Task):
         self.ids, self.oov = {}, {}
         for split, toks in tokens.items():
             self.ids[split], self.oov[split] = built.encode(toks)
+        if not isinstance(d.train_tokens, int) or d.train_tokens < 0:
+            raise ConfigError(f"data.train_tokens must be an int >= 0, got {d.train_tokens!r}")
+        if d.train_tokens:  # a smaller corpus, same vocabulary: perplexities stay comparable
+            self.ids["train"] = self.ids["train"][: d.train_tokens]
         for split in ("valid", "test"):
             if self.oov[split]:
                 print(
@@ -103,16 +107,15 @@ class LanguageModelTask(Task):
             weight_drop=m.weight_drop,
             init_scale=m.init_scale,
             forget_bias=m.forget_bias or None,
+            cell=m.cell,
             rngs=rngs,
         )
 
     def init_carry(self, config, batch_size):
         m = config.model
         sizes = layer_sizes(m.embed, m.hidden_features, m.num_layers, m.tie, m.proj_features)
-        return tuple(
-            (np.zeros((batch_size, o), np.float32), np.zeros((batch_size, s), np.float32))
-            for s, o in sizes
-        )
+        zeros = zero_state(sizes, batch_size, m.cell)
+        return jax.tree.map(lambda a: np.zeros(a.shape, np.float32), zeros)
 
     def train_iter(self, config, seed):
         d = config.data

@@ -21,6 +21,7 @@ POSITIVE_INTS = [
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULES = ("constant", "step", "cosine", "plateau")
 AVERAGING = ("off", "nonmono")
+TEST_CHECKPOINTS = ("best", "last")
 
 
 def _get(config: ml_collections.ConfigDict, dotted: str):
@@ -41,6 +42,10 @@ def validate(config: ml_collections.ConfigDict) -> None:
         v = _get(config, key)
         if not isinstance(v, int) or v < 0:
             raise ConfigError(f"config.{key} must be an int >= 0, got {v!r}")
+    if _get(config, "test_checkpoint") not in TEST_CHECKPOINTS:
+        raise ConfigError(
+            f"unknown test_checkpoint {config.test_checkpoint!r}; choose one of {TEST_CHECKPOINTS}"
+        )
     opt = config.optimizer
     if opt.name not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer.name {opt.name!r}; choose one of {OPTIMIZERS}")

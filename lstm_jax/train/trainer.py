@@ -252,8 +252,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
             print(f"SIGTERM: saved step {step}; run the same command to resume", flush=True)
             return {}
         ckpts.wait()
-        best_state, _ = ckpts.restore(run.abstract_state(), best=True)
-        test = run.evaluate(optim.eval_params(best_state), "test")
+        if config.test_checkpoint == "last":
+            final = run.state
+        else:
+            final, _ = ckpts.restore(run.abstract_state(), best=True)
+        test = run.evaluate(optim.eval_params(final), "test")
         log.write(step, "test", test)
         if jax.process_index() == 0:
             base = task.baseline(config)

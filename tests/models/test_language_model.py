@@ -3,8 +3,10 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 from flax import nnx
 
+from lstm_jax.errors import ConfigError
 from lstm_jax.models.language_model import LanguageModel
 
 
@@ -21,8 +23,9 @@ def test_shapes_and_tied_sizes():
     assert [(h.shape, c.shape) for h, c in state] == [((2, 4), (2, 10))] * 2
 
 
-def test_windows_with_carried_state_equal_the_whole_stream():
-    m = LanguageModel(20, 8, 12, 2, init_scale=0.3, rngs=nnx.Rngs(1))
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_windows_with_carried_state_equal_the_whole_stream(cell):
+    m = LanguageModel(20, 8, 12, 2, init_scale=0.3, cell=cell, rngs=nnx.Rngs(1))
     m.eval()
     tokens = jax.random.randint(jax.random.key(0), (3, 24), 0, 20)
     whole, whole_state, _ = m(tokens, m.zero_state(3))
@@ -31,9 +34,9 @@ def test_windows_with_carried_state_equal_the_whole_stream():
         logits, state, _ = m(tokens[:, t : t + 5], state)
         parts.append(logits)
     np.testing.assert_allclose(jnp.concatenate(parts, 1), whole, rtol=1e-5, atol=1e-5)
-    for (h1, c1), (h2, c2) in zip(state, whole_state, strict=True):
-        np.testing.assert_allclose(h1, h2, rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(c1, c2, rtol=1e-5, atol=1e-6)
+    assert len(state[0]) == (2 if cell == "lstm" else 1)  # (h, c) or (h,)
+    for a, b in zip(jax.tree.leaves(state), jax.tree.leaves(whole_state), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_dropout_sites_act_in_training_only():
@@ -48,3 +51,10 @@ def test_dropout_sites_act_in_training_only():
     assert zero_cols.any()  # variational: a dropped unit stays dropped at every step
     m.eval()
     np.testing.assert_array_equal(m(tokens, m.zero_state(1))[0], m(tokens, m.zero_state(1))[0])
+
+
+def test_cell_options_are_checked():
+    with pytest.raises(ConfigError, match=r"unknown model\.cell 'lstmx'"):
+        LanguageModel(20, 8, 8, 1, cell="lstmx", rngs=nnx.Rngs(0))
+    with pytest.raises(ConfigError, match="LSTM options"):
+        LanguageModel(20, 8, 8, 1, cell="gru", proj=4, rngs=nnx.Rngs(0))

@@ -74,6 +74,26 @@ def test_tiny_end_to_end_learns_the_grammar(tmp_path):
     assert os.path.exists(tmp_path / "w" / "vocab.jsonl")
 
 
+@pytest.mark.parametrize("cell", ["gru", "rnn"])
+def test_gru_and_rnn_language_models_learn_the_grammar(cell, tmp_path):
+    c = tiny(corpus(tmp_path / "data"), **{"model.cell": cell})
+    test = trainer.train_and_evaluate(c, str(tmp_path / "w"))
+    assert test["perplexity"] < 2.8, test
+    assert len(trainer.predict(c, str(tmp_path / "w"), ["the cat"])[0].split()) > 2
+
+
+def test_train_tokens_keeps_the_vocabulary_and_cuts_the_corpus(tmp_path):
+    data = corpus(tmp_path / "data")
+    whole, part = get_task("lm"), get_task("lm")
+    whole.setup(tiny(data), str(tmp_path / "a"))
+    part.setup(tiny(data, **{"data.train_tokens": 1000}), str(tmp_path / "b"))
+    assert len(part.ids["train"]) == 1000 and len(whole.ids["train"]) == 3600
+    np.testing.assert_array_equal(part.ids["train"], whole.ids["train"][:1000])
+    assert part.vocab.itos == whole.vocab.itos
+    with pytest.raises(ConfigError, match="train_tokens must be an int >= 0"):
+        get_task("lm").setup(tiny(data, **{"data.train_tokens": -1}), str(tmp_path / "c"))
+
+
 def test_generation_is_repeatable_by_seed(tmp_path):
     c = tiny(corpus(tmp_path / "data"), num_train_steps=20)
     trainer.train_and_evaluate(c, str(tmp_path / "w"))

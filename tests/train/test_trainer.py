@@ -90,6 +90,21 @@ def test_early_stopping_fires(tmp_path, capsys):
     assert [r["step"] for r in records(tmp_path, "valid")] == [4, 8]
 
 
+def test_test_checkpoint_last_reports_the_final_weights(tmp_path):
+    # SGD at a rate this high makes validation bounce, so the best and last steps differ
+    bounce = {"optimizer.name": "sgd", "optimizer.learning_rate": 2.0, "eval_every": 4}
+    best = trainer.train_and_evaluate(tiny(**bounce), str(tmp_path / "best"))
+    last = trainer.train_and_evaluate(
+        tiny(**bounce, test_checkpoint="last"), str(tmp_path / "last")
+    )
+    # one evaluation only, at the end: the best checkpoint is the final weights
+    final = trainer.train_and_evaluate(tiny(**{**bounce, "eval_every": 12}), str(tmp_path / "f"))
+    assert last == final
+    valid = [r["mse"] for r in records(tmp_path / "best", "valid")]
+    assert min(valid) < valid[-1], valid  # the run this test needs: best is not last
+    assert best != last
+
+
 def test_nan_stops_and_keeps_last_good_checkpoint(tmp_path):
     good = tiny(num_train_steps=4)
     trainer.train_and_evaluate(good, str(tmp_path))
@@ -120,6 +135,7 @@ def test_schedules_and_accumulation_run(tmp_path):
     [
         ({"task": "addng"}, ConfigError, "did you mean 'adding'"),
         ({"optimizer.name": "rmsprop"}, ConfigError, "unknown optimizer.name"),
+        ({"test_checkpoint": "final"}, ConfigError, "unknown test_checkpoint"),
         ({"batch_size": 0}, ConfigError, "batch_size must be a positive int"),
         ({"model.hidden_features": -3}, ConfigError, "hidden_features must be a positive int"),
         ({"optimizer.learning_rate": 0.0}, ConfigError, "learning_rate must be > 0"),
