@@ -1,7 +1,7 @@
 """Study 5: preprocessing on real series. ETTh1 (24 h ahead) with scaling on and off;
 Beijing PM2.5 (2,067 missing values) with each missing-value policy. 3 seeds.
 ETTh1 runs configs/etth1.py as it is (10 epochs, early stopping); PM2.5 has 3.6 times
-ETTh1's training rows, so its runs stop at 1,500 steps (about 3 epochs) to fit the hour.
+ETTh1's training rows, so its runs stop at 1,000 steps (about 2 epochs) to fit the hour.
 
     python -m experiments.sweep experiments/etth1_preprocessing/sweep.py --root=/tmp/prep
 """
@@ -14,9 +14,9 @@ PM25 = {
     "data.time_column": "No",  # the row number: the file splits the date into columns
     "data.targets": "pm2.5",
     "data.split": "0.7,0.15,0.15",
-    "num_train_steps": 1500,
-    "eval_every": 300,
-    "checkpoint_every": 300,
+    "num_train_steps": 1000,
+    "eval_every": 200,
+    "checkpoint_every": 200,
 }
 
 

@@ -97,6 +97,14 @@ class TextClassifier(nnx.Module):
             x = jax.nn.relu(layer(self._drop(x)))
         return self.out(self._drop(x))
 
+    def attention_weights(self, tokens: jax.Array, lengths: jax.Array) -> jax.Array:
+        """tokens: int32[batch, time], lengths -> float32[batch, time]: how much each word
+        counts in the sentence vector (attention pooling only; padding gets 0)."""
+        if self.pooling != "attention":
+            raise ConfigError(f"attention_weights needs pooling='attention', not {self.pooling!r}")
+        h, _ = self.rnn(jnp.take(self.embed.embedding[...], tokens, axis=0), lengths)
+        return self.attention(h, lengths)[1]
+
     def _drop(self, x: jax.Array) -> jax.Array:
         if self.deterministic or not self.dropout:
             return x

@@ -42,6 +42,21 @@ def test_attention_gives_padding_zero_weight():
     np.testing.assert_allclose(w.sum(-1), 1.0, rtol=1e-6)
 
 
+def test_attention_weights_are_the_pooling_the_model_uses():
+    model = make("attention", mlp=())
+    model.eval()
+    tokens, lengths = jnp.array([[4, 9, 2, 0], [5, 6, 7, 8]]), jnp.array([3, 4])
+    w = model.attention_weights(tokens, lengths)
+    assert w.shape == (2, 4) and float(w[0, 3]) == 0.0
+    np.testing.assert_allclose(w.sum(-1), 1.0, rtol=1e-6)
+    h, _ = model.rnn(jnp.take(model.embed.embedding[...], tokens, axis=0), lengths)
+    np.testing.assert_allclose(
+        model.out(jnp.einsum("bt,btf->bf", w, h)), model(tokens, lengths), rtol=1e-5, atol=1e-6
+    )
+    with pytest.raises(ConfigError, match="needs pooling='attention'"):
+        make("max").attention_weights(tokens, lengths)
+
+
 def test_one_step_changes_every_parameter():
     model = make("attention", word_dropout=0.1, embed_dropout=0.1, dropout=0.2)
     tokens = jax.random.randint(jax.random.key(1), (6, 9), 0, 30)

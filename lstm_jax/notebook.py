@@ -1,0 +1,67 @@
+"""What the notebooks share: run from the repository root, pick sizes for the platform,
+find (or on Colab, fetch) a data file.
+
+Each notebook starts with ``SMALL = notebook.setup()``. ``SMALL`` is True without an
+accelerator, and whenever ``LSTM_JAX_SMALL=1`` (CI sets it), so that every notebook
+runs top to bottom on a laptop CPU in a minute or two.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import urllib.request
+import zipfile
+
+import jax
+
+import lstm_jax
+
+# where the notebooks look for the benchmark data, relative to the repository root; the
+# configs' own defaults point there too (``../shared/data/ptb``, ...)
+DATA = os.environ.get("LSTM_JAX_DATA", "../shared/data")
+
+
+def in_colab() -> bool:
+    return "google.colab" in sys.modules
+
+
+def setup() -> bool:
+    """Moves to the repository root (configs' data paths are relative to it, as for the
+    command line), makes ``configs`` importable, prints the devices; returns SMALL."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(lstm_jax.__file__)))
+    if not os.path.exists(os.path.join(root, "configs", "default.py")):
+        raise RuntimeError(
+            f"lstm_jax at {root} is not a checkout (no configs/); install it with "
+            "`pip install -e .` from a clone of the repository"
+        )
+    os.chdir(root)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    small = os.environ.get("LSTM_JAX_SMALL") == "1" or jax.default_backend() == "cpu"
+    dev = jax.devices()[0]
+    print(
+        f"{jax.default_backend()}: {jax.device_count()} x {dev.device_kind}; "
+        f"{'small' if small else 'full'} sizes (LSTM_JAX_SMALL=1 forces small)"
+    )
+    return small
+
+
+def data_file(relative: str, url: str = "", member: str = "") -> str | None:
+    """``DATA/relative`` if it exists; on Colab, downloaded there from ``url`` first (a
+    .zip archive's ``member``, if given); None otherwise (the notebook then uses data it
+    generates). Never downloads outside Colab: CI and offline machines never wait."""
+    path = os.path.join(DATA, relative)
+    if os.path.exists(path):
+        return path
+    if not (url and in_colab()):
+        return None
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fetched, _ = urllib.request.urlretrieve(url)
+    if member:
+        with zipfile.ZipFile(fetched) as z, z.open(member) as src, open(path, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    else:
+        shutil.move(fetched, path)
+    return path
