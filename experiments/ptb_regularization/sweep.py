@@ -2,7 +2,8 @@
 variational (locked) dropout, weight drop; each with early stopping (patience 2, the
 best checkpoint tested) and without (all epochs, the final weights tested).
 
-    python -m experiments.sweep experiments/ptb_regularization/sweep.py --root=/tmp/ptb_reg --parallel=2
+    python -m experiments.sweep experiments/ptb_regularization/sweep.py \
+        --root=/tmp/ptb_reg --parallel=2
 
 To fit 8 runs into half an hour on 2 cores, each trains on the first 150,000 training
 tokens (16% of PTB; the vocabulary is still the full split's 10k) for 6 epochs with

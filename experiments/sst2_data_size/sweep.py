@@ -3,7 +3,8 @@ seeds, the BiLSTM of configs/sst2.py at each size; each subset is drawn with the
 seed. A smaller set gets more epochs so that every size is trained to its best
 validation accuracy (the best checkpoint is tested): 1k 30 epochs, 10k 10, all 3.
 
-    python -m experiments.sweep experiments/sst2_data_size/sweep.py --root=/tmp/sst2_size --parallel=2
+    python -m experiments.sweep experiments/sst2_data_size/sweep.py \
+        --root=/tmp/sst2_size --parallel=2
 """
 
 CONFIG = "configs/sst2.py"
