@@ -2,6 +2,9 @@
 
     python -m experiments.classical_baselines --config=configs/sst2.py \
         --out=experiments/results/sst2_baselines.md
+    # learning curve: random subsets drawn as the LSTM's data.train_limit draws them
+    python -m experiments.classical_baselines --config=configs/sst2.py --noforest \
+        --sizes=1000,10000 --seeds=0,1,2 --out=experiments/sst2_baselines/sizes.md
 
 TF-IDF over word uni- and bigrams (sublinear tf), then logistic regression, a linear
 SVM and a random forest (scikit-learn). Each model's one hyperparameter is picked on
@@ -18,22 +21,25 @@ from absl import app, flags
 from ml_collections import config_flags
 
 from lstm_jax.data.tokenizers import Tokenizer
-from lstm_jax.tasks.classification import confusion_summary, read_splits
+from lstm_jax.tasks.classification import confusion_summary, limit_train, read_splits
 
 FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file("config", None, "A classify config.", lock_config=True)
 flags.DEFINE_string("out", None, "Write the table to this Markdown file too.")
 flags.DEFINE_integer("jobs", 2, "Parallel jobs for the random forest.")
+flags.DEFINE_bool("forest", True, "Fit the random forest too (minutes on all of SST-2).")
+flags.DEFINE_list("sizes", [], "Training-set sizes (data.train_limit) to tabulate.")
+flags.DEFINE_list("seeds", ["0"], "Seeds of the subsets, with --sizes: mean and std over them.")
 flags.mark_flags_as_required(["config"])
 
 
-def models(jobs: int):
+def models(jobs: int, forest: bool = True):
     """name -> (hyperparameter name, grid, build(value))."""
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
 
-    return {
+    out = {
         "TF-IDF + logistic regression": (
             "C",
             [0.3, 1, 3, 10],
@@ -46,15 +52,19 @@ def models(jobs: int):
             lambda v: RandomForestClassifier(200, min_samples_leaf=v, n_jobs=jobs, random_state=0),
         ),
     }
+    if not forest:
+        out.pop("TF-IDF + random forest (200 trees)")
+    return out
 
 
-def run(config, jobs: int) -> list[dict]:
+def run(config, jobs: int, forest: bool = True) -> list[dict]:
+    """The table's rows, on the config's splits (``data.train_limit``: the LSTM's subset)."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics import confusion_matrix
 
     d = config.data
-    examples = read_splits(d)
+    examples = limit_train(read_splits(d), d.train_limit, config.seed)
     tok = Tokenizer("word" if d.tokenizer == "sentencepiece" else d.tokenizer, d.lowercase, "", [])
     texts = {s: [t for t, _ in ex] for s, ex in examples.items()}
     y = {s: np.array([label for _, label in ex]) for s, ex in examples.items()}
@@ -78,7 +88,7 @@ def run(config, jobs: int) -> list[dict]:
             "seconds": 0.0,
         }
     )
-    for name, (hp, grid, build) in models(jobs).items():
+    for name, (hp, grid, build) in models(jobs, forest).items():
         start = time.time()
         best = None
         for v in grid:
@@ -116,9 +126,34 @@ def table(rows: list[dict]) -> str:
     return "\n".join(out) + "\n"
 
 
+def size_table(config, sizes: list[int], seeds: list[int], jobs: int, forest: bool) -> str:
+    """Test accuracy by training-set size, mean and std over the subsets' seeds."""
+    import numpy as np
+
+    out = ["| train size | model | seeds | valid acc | test acc |", "|---:|---|---:|---:|---:|"]
+    for size in sizes:
+        runs = []
+        for seed in seeds:
+            c = config.copy_and_resolve_references()
+            c.data.train_limit, c.seed = size, seed
+            runs.append(run(c, jobs, forest))
+        for i, r in enumerate(runs[0]):
+            v = [rows[i]["valid"] for rows in runs]
+            t = [rows[i]["test"] for rows in runs]
+            out.append(
+                f"| {size} | {r['model']} | {len(seeds)} | {np.mean(v):.2%} ± {np.std(v):.2%} "
+                f"| {np.mean(t):.2%} ± {np.std(t):.2%} |"
+            )
+    return "\n".join(out) + "\n"
+
+
 def main(argv: list[str]) -> None:
     del argv
-    md = table(run(FLAGS.config, FLAGS.jobs))
+    if FLAGS.sizes:
+        sizes, seeds = [int(x) for x in FLAGS.sizes], [int(x) for x in FLAGS.seeds]
+        md = size_table(FLAGS.config, sizes, seeds, FLAGS.jobs, FLAGS.forest)
+    else:
+        md = table(run(FLAGS.config, FLAGS.jobs, FLAGS.forest))
     sys.stdout.write(md)
     if FLAGS.out:
         with open(FLAGS.out, "w") as f:

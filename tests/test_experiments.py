@@ -17,6 +17,13 @@ def test_classical_baselines_on_generated_sentences(tmp_path):
     assert table.count("\n") == 6 and "TF-IDF + linear SVM" in table
 
 
+def test_classical_baselines_by_training_size(tmp_path):
+    config = tiny(dataset(tmp_path / "data"))
+    md = classical_baselines.size_table(config, [100], [0, 1], jobs=1, forest=False)
+    lines = md.splitlines()
+    assert len(lines) == 2 + 3 and lines[3].startswith("| 100 | TF-IDF + logistic regression | 2 |")
+
+
 SWEEP = """
 CONFIG = "configs/adding.py"
 SEEDS = [0]

@@ -68,6 +68,16 @@ def read_splits(d) -> dict[str, list[cls_data.Example]]:
     return out
 
 
+def limit_train(examples: dict[str, list], limit: int, seed: int) -> dict[str, list]:
+    """A random ``limit`` of the training examples, drawn with ``seed`` (0 = all): the
+    learning-curve subsets, the same for the LSTM and the classical baselines."""
+    if limit and limit < len(examples["train"]):
+        keep = np.sort(np.random.default_rng(seed).choice(len(examples["train"]), limit, False))
+        examples = dict(examples, train=[examples["train"][i] for i in keep])
+        print(f"train: a random {limit} of the examples (seed {seed})")
+    return examples
+
+
 def confusion_summary(conf: np.ndarray) -> dict[str, float]:
     """conf: float[classes, classes] (rows true, columns predicted, any scale) -> accuracy
     and macro-F1 (a class never predicted and never present counts as F1 0)."""
@@ -90,12 +100,7 @@ class ClassificationTask(Task):
             check_positive(config, key)
         self.config, self.workdir = config, workdir
         self.class_names = class_names(d)
-        examples = read_splits(d)
-        if d.train_limit and d.train_limit < len(examples["train"]):  # learning curves
-            rng = np.random.default_rng(config.seed)
-            keep = np.sort(rng.choice(len(examples["train"]), d.train_limit, replace=False))
-            examples["train"] = [examples["train"][i] for i in keep]
-            print(f"train: a random {d.train_limit} of the examples (seed {config.seed})")
+        examples = limit_train(read_splits(d), d.train_limit, config.seed)
         self.tokenizer = Tokenizer(
             d.tokenizer, d.lowercase, workdir, [t for t, _ in examples["train"]], d.vocab_size
         )
