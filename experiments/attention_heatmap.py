@@ -22,13 +22,8 @@ flags.DEFINE_string("out", "attention.png", "Where to write the PNG.")
 flags.mark_flags_as_required(["config", "workdir"])
 
 
-def main(argv: list[str]) -> None:
-    sentence = " ".join(argv[1:]) or "Ein Mann fährt mit dem Fahrrad eine Straße entlang."
-    task, model = load(FLAGS.config, FLAGS.workdir)
-    src, tgt, weights = task.attention_map(model, sentence)
-    import matplotlib
-
-    matplotlib.use("Agg")
+def draw(src: list[str], tgt: list[str], weights):
+    """A matplotlib figure of ``weights: float[len(tgt), len(src)]`` (``task.attention_map``)."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(0.5 * len(src) + 2, 0.45 * len(tgt) + 1.5))
@@ -38,7 +33,17 @@ def main(argv: list[str]) -> None:
     ax.set_xlabel("source")
     ax.set_ylabel("output")
     fig.tight_layout()
-    fig.savefig(FLAGS.out, dpi=120)
+    return fig
+
+
+def main(argv: list[str]) -> None:
+    sentence = " ".join(argv[1:]) or "Ein Mann fährt mit dem Fahrrad eine Straße entlang."
+    task, model = load(FLAGS.config, FLAGS.workdir)
+    src, tgt, weights = task.attention_map(model, sentence)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    draw(src, tgt, weights).savefig(FLAGS.out, dpi=120)
     print(f"{sentence} -> {task.detokenize(task.tgt_vocab.encode(tgt)[0])}; wrote {FLAGS.out}")
 
 

@@ -18,18 +18,14 @@
 # sentences, see which words its attention pooling weighs, and read the confusion matrix.
 
 # %%
-# On Colab: JAX for this runtime's accelerator, and lstm_jax from GitHub (a minute or two).
+# On Colab: clone lstm_jax, install JAX for this runtime's accelerator (a minute or two).
 import os
 import subprocess
 import sys
 
 if "google.colab" in sys.modules and not os.path.exists("lstm_jax"):
-    gpu = subprocess.run("nvidia-smi", shell=True, capture_output=True).returncode == 0
-    tpu = "COLAB_TPU_ADDR" in os.environ or os.path.exists("/dev/accel0")
-    jax_req = f"jax{'[tpu]' if tpu else '[cuda13]' if gpu else ''}>=0.10,<0.11"
     subprocess.run(["git", "clone", "-q", "https://github.com/lstm-jax/lstm_jax"], check=True)
-    pip = [sys.executable, "-m", "pip", "install", "-q", jax_req, "-e", "lstm_jax[text,plots]"]
-    subprocess.run(pip, check=True)
+    subprocess.run([sys.executable, "lstm_jax/notebooks/colab_install.py"], check=True)
     sys.path.insert(0, os.path.abspath("lstm_jax"))
 
 # %%

@@ -21,18 +21,14 @@
 # beam sizes.
 
 # %%
-# On Colab: JAX for this runtime's accelerator, and lstm_jax from GitHub (a minute or two).
+# On Colab: clone lstm_jax, install JAX for this runtime's accelerator (a minute or two).
 import os
 import subprocess
 import sys
 
 if "google.colab" in sys.modules and not os.path.exists("lstm_jax"):
-    gpu = subprocess.run("nvidia-smi", shell=True, capture_output=True).returncode == 0
-    tpu = "COLAB_TPU_ADDR" in os.environ or os.path.exists("/dev/accel0")
-    jax_req = f"jax{'[tpu]' if tpu else '[cuda13]' if gpu else ''}>=0.10,<0.11"
     subprocess.run(["git", "clone", "-q", "https://github.com/lstm-jax/lstm_jax"], check=True)
-    pip = [sys.executable, "-m", "pip", "install", "-q", jax_req, "-e", "lstm_jax[text,plots]"]
-    subprocess.run(pip, check=True)
+    subprocess.run([sys.executable, "lstm_jax/notebooks/colab_install.py"], check=True)
     sys.path.insert(0, os.path.abspath("lstm_jax"))
 
 # %%
@@ -125,14 +121,9 @@ _ = trainer.predict(config, WORKDIR, sentences)
 # decoder's attention distribution when it produced that token.
 
 # %%
-src, out, weights = task.attention_map(model, sentences[-1])
-fig, ax = plt.subplots(figsize=(0.6 * len(src) + 2, 0.45 * len(out) + 1.5))
-ax.imshow(weights, cmap="Greys", vmin=0.0, vmax=1.0, aspect="auto")
-ax.set_xticks(range(len(src)), src, rotation=60, ha="right")
-ax.set_yticks(range(len(out)), out)
-ax.set_xlabel("source")
-ax.set_ylabel("output")
-plt.tight_layout()
+from experiments.attention_heatmap import draw
+
+draw(*task.attention_map(model, sentences[-1]))
 plt.show()
 
 # %% [markdown]
