@@ -251,11 +251,16 @@ def draw(rows: list[dict[str, Any]], plot: dict[str, str], path: str) -> None:
     for ax, panel in zip(axes[0], panels, strict=True):
         mine = [r for r in rows if not facet or r.get(facet) == panel]
         metric = next((m for m in wanted if any(f"{m}_mean" in r for r in mine)), wanted[0])
-        for series in dict.fromkeys(r.get(plot["series"]) for r in mine):
-            pts = sorted(
-                (r[plot["x"]], r[f"{metric}_mean"], r[f"{metric}_std"])
-                for r in mine
-                if r.get(plot["series"]) == series and f"{metric}_mean" in r
+        for series in dict.fromkeys(r.get(plot.get("series")) for r in mine):
+            pts = sorted(  # points without the x key (another part of the study) sit out
+                (
+                    (r[plot["x"]], r[f"{metric}_mean"], r[f"{metric}_std"])
+                    for r in mine
+                    if r.get(plot.get("series")) == series
+                    and f"{metric}_mean" in r
+                    and plot["x"] in r
+                ),
+                key=lambda p: (isinstance(p[0], str), p[0]),
             )
             if pts:
                 x, y, e = zip(*pts, strict=True)

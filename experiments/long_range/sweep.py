@@ -14,7 +14,12 @@ shows it here.
 CONFIG = "configs/adding.py"
 SEEDS = [0, 1, 2]
 METRICS = ["mse", "loss", "recall_accuracy"]
-PLOT = {"x": "data.length", "series": "model.cell", "facet": "config", "metric": ["mse", "loss"]}
+PLOT = {
+    "x": "data.length",
+    "series": "model.cell",
+    "facet": "config",
+    "metric": ["mse", "recall_accuracy"],
+}
 HIDDEN = {
     "configs/adding.py": {"lstm": 64, "gru": 74, "rnn": 129},
     "configs/copy.py": {"lstm": 64, "gru": 74, "rnn": 133},
