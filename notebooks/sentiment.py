@@ -81,7 +81,7 @@ print("train:", config.data.train)
 #
 # The full config is a BiLSTM 256 with attention pooling over 300-d embeddings, 3 epochs
 # (about 4.5 minutes on 2 CPU cores, 85.6% dev accuracy). The small setting trains a
-# quarter of the width on 16,000 phrases for two epochs.
+# quarter of the width on 16,000 phrases for one epoch.
 
 # %%
 from lstm_jax.train import trainer
@@ -89,7 +89,7 @@ from lstm_jax.train import trainer
 if SMALL:
     config.data.train_limit = 16000
     config.model.embed, config.model.hidden_features = 64, 64
-    config.num_train_steps = 500  # two epochs of 16,000 at batch 64
+    config.num_train_steps = 250  # one epoch of 16,000 at batch 64
     config.eval_every = config.checkpoint_every = 125
     config.log_every = 50
 if not WORKDIR:

@@ -87,9 +87,9 @@ elif not WORKDIR:
             "model.dropout": 0.0,
             "optimizer.learning_rate": 1e-2,
             "optimizer.warmup_steps": 0,
-            "num_train_steps": 500,
-            "eval_every": 250,
-            "checkpoint_every": 250,
+            "num_train_steps": 300,
+            "eval_every": 150,
+            "checkpoint_every": 150,
             "log_every": 50,
         }
     )

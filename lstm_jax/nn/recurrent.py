@@ -36,6 +36,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from flax import nnx
 
 from lstm_jax.errors import ConfigError, ShapeError
@@ -270,7 +271,10 @@ class _Recurrent(nnx.Module):
         if not jnp.issubdtype(lengths.dtype, jnp.integer):
             raise ShapeError(f"{name}: lengths must be integers, got dtype {lengths.dtype}")
         if _is_concrete(lengths):
-            lo, hi = int(lengths.min()), int(lengths.max())
+            # NumPy, not jnp: under jit a closed-over constant is concrete, but jnp ops on
+            # it are traced and cannot be read back
+            values = np.asarray(lengths)
+            lo, hi = int(values.min()), int(values.max())
             if lo < 0:
                 raise ShapeError(f"{name}: lengths must be >= 0, got a minimum of {lo}")
             if hi > time:

@@ -276,6 +276,12 @@ def test_jit_and_lengths_under_jit():
     eager = layer(x, lengths)[0]
     jitted = nnx.jit(lambda m, x, n: m(x, n)[0])(layer, x, lengths)
     np.testing.assert_allclose(eager, jitted, atol=1e-6)
+    # lengths closed over by a jitted function: concrete, still checked, no tracer error
+    closed = nnx.jit(lambda m, x: m(x, lengths)[0])(layer, x)
+    np.testing.assert_allclose(eager, closed, atol=1e-6)
+    too_long = jnp.array([6, 2])
+    with pytest.raises(ShapeError, match="<= the time axis"):
+        nnx.jit(lambda m, x: m(x, too_long)[0])(layer, x)
 
 
 @pytest.mark.parametrize(

@@ -74,9 +74,9 @@ def test_tiny_end_to_end_learns_the_grammar(tmp_path):
     assert os.path.exists(tmp_path / "w" / "vocab.jsonl")
 
 
-@pytest.mark.parametrize("cell", ["gru", "rnn"])
-def test_gru_and_rnn_language_models_learn_the_grammar(cell, tmp_path):
-    c = tiny(corpus(tmp_path / "data"), **{"model.cell": cell})
+def test_a_gru_language_model_learns_the_grammar(tmp_path):
+    # the RNN cell shares this path; its carried state is checked in tests/models
+    c = tiny(corpus(tmp_path / "data"), **{"model.cell": "gru"})
     test = trainer.train_and_evaluate(c, str(tmp_path / "w"))
     assert test["perplexity"] < 2.8, test
     assert len(trainer.predict(c, str(tmp_path / "w"), ["the cat"])[0].split()) > 2
