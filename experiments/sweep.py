@@ -266,7 +266,8 @@ def draw(rows: list[dict[str, Any]], plot: dict[str, str], path: str) -> None:
                 x, y, e = zip(*pts, strict=True)
                 ax.errorbar(x, y, yerr=e, marker="o", capsize=3, label=str(series))
         ax.set_xlabel(plot["x"])
-        ax.set_ylabel(f"test {metric} (mean ± std over seeds)")
+        split = "training" if metric in ("tokens_per_s", "steps") else "test"
+        ax.set_ylabel(f"{split} {metric} (mean ± std over seeds)")
         if panel is not None:
             ax.set_title(str(panel))
         if plot.get("logy"):
