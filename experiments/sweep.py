@@ -16,6 +16,7 @@ A sweep file names a base config and adds points, as big_vision's ``sweep(add)``
         for cell in ["lstm", "gru"]:
             add(**{"model.cell": cell, "data.length": 50})
         add(config="configs/copy.py", **{"model.cell": "lstm"})  # a point may name its config
+        add(**{"model.cell": "rnn"}, seeds=[0])  # ... and its own seeds
 
 Each run has its own workdir under ``--root`` (named by its overrides and seed). A run
 whose ``metrics.jsonl`` holds a test record is finished and skipped; any other run is
@@ -72,8 +73,9 @@ def run_name(overrides: dict[str, Any], seed: int) -> str:
 def runs(module, root: str) -> list[dict[str, Any]]:
     out = []
     for overrides in points(module):
+        seeds = overrides.pop("seeds", getattr(module, "SEEDS", [0]))
         flags = {k: v for k, v in overrides.items() if k != "config"}
-        for seed in getattr(module, "SEEDS", [0]):
+        for seed in seeds:
             name = run_name(overrides, seed)
             workdir = os.path.join(root, name)
             cmd = [

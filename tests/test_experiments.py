@@ -59,3 +59,20 @@ def test_sweep_runs_skips_finished_runs_and_collects(tmp_path, capsys):
     assert "| model.cell |" in (study / "results.md").read_text()
     names = sorted(os.listdir(root))
     assert names[0].startswith("cell=gru,length=10,") and names[0].endswith("seed=0")
+
+
+def test_a_point_may_name_its_own_seeds(tmp_path):
+    from experiments import sweep
+
+    (tmp_path / "s.py").write_text(
+        'CONFIG = "configs/adding.py"\nSEEDS = [0, 1, 2]\n'
+        "def sweep(add):\n    add(**{'data.length': 5})\n    add(**{'data.length': 6}, seeds=[7])\n"
+    )
+    rs = sweep.runs(sweep.load_sweep(str(tmp_path / "s.py")), str(tmp_path / "r"))
+    assert [(r["overrides"]["data.length"], r["seed"]) for r in rs] == [
+        (5, 0),
+        (5, 1),
+        (5, 2),
+        (6, 7),
+    ]
+    assert "--config.seed=7" in rs[-1]["cmd"] and not any("seeds" in a for a in rs[-1]["cmd"])
