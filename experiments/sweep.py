@@ -207,10 +207,14 @@ def draw_curves(points: list[dict[str, Any]], curves: dict[str, Any], path: str)
     import matplotlib.pyplot as plt
 
     name = curves.get("label", curves["metric"])
-    fig, ax = plt.subplots(figsize=(8, 5))
+    shared = set.intersection(
+        *(set(json.dumps(kv) for kv in r["overrides"].items()) for r in points)
+    )
+    fig, ax = plt.subplots(figsize=(11, 5))
     for i, r in enumerate(points):
         recs = records(r["workdir"])
-        label = run_name(r["overrides"], r["seed"]).rsplit(",seed=", 1)[0] or "base"
+        own = {k: v for k, v in r["overrides"].items() if json.dumps([k, v]) not in shared}
+        label = run_name(own, r["seed"]).rsplit("seed=", 1)[0].rstrip(",") or "base"
         color = f"C{i % 10}"
         for split, style in (("train", "--"), ("valid", "-")):
             pts = [(x["step"], _curve_value(x, curves)) for x in recs if x["split"] == split]
@@ -221,7 +225,7 @@ def draw_curves(points: list[dict[str, Any]], curves: dict[str, Any], path: str)
     ax.set_ylabel(name)
     if curves.get("logy", True):
         ax.set_yscale("log")
-    ax.legend(fontsize=6, ncol=2)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
