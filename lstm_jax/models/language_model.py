@@ -1,7 +1,7 @@
 """The LSTM language model of Zaremba et al. (2014) and AWD-LSTM (Merity et al. 2017).
 
-Embedding -> stacked recurrent layers (``cell``: LSTM, or GRU / tanh RNN as in
-pytorch/examples' word_language_model) (each its own size) -> softmax over the vocabulary,
+Embedding -> stacked recurrent layers, each its own size (``cell``: LSTM, or GRU / tanh
+RNN as in pytorch/examples' word_language_model) -> softmax over the vocabulary,
 optionally tied to the embedding. Dropout sites follow AWD-LSTM's names: ``embed_dropout``
 (whole word types), ``input_dropout`` (embedding output), ``hidden_dropout`` (between
 layers), ``output_dropout`` (last layer's output), ``weight_drop`` (recurrent kernels).

@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 
 from lstm_jax.errors import ConfigError
+from lstm_jax.nn import kernels
 from lstm_jax.nn.recurrent import LSTM
 
 NAMES = ("i", "f", "g", "o", "c", "h")
@@ -27,9 +28,8 @@ def _trace_cell(cell, x: jax.Array) -> dict[str, jax.Array]:
 
     def step(carry, px):
         h, c = carry
-        pre = px + h @ w_hh
-        i, f, g, o = jnp.split(pre, 4, axis=-1)
-        i, f, g, o = jax.nn.sigmoid(i), jax.nn.sigmoid(f), jnp.tanh(g), jax.nn.sigmoid(o)
+        # the kernels' own gate nonlinearities, so the replay cannot drift from the layer
+        i, f, g, o = jnp.split(kernels._gates(px + h @ w_hh), 4, axis=-1)
         c = f * c + i * g
         h = o * jnp.tanh(c)
         return (h, c), (i, f, g, o, c, h)
