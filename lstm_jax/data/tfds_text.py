@@ -8,6 +8,8 @@ would hang for minutes.
 from __future__ import annotations
 
 import os
+import pathlib
+import re
 
 from lstm_jax.errors import DataError
 
@@ -20,6 +22,14 @@ def open_split(name: str, split: str, data_dir: str | None):
     try:
         builder = tfds.builder(name, data_dir=data_dir)
     except Exception as e:  # tfds raises several types for an unknown name
+        if _needs_tensorflow(name):
+            where = data_dir or "TFDS's default data_dir"
+            raise DataError(
+                f"TFDS dataset {name!r} is not prepared in {where!r}, and its TFDS builder "
+                "needs TensorFlow, which is not installed: prepare it on a machine with "
+                f"network and TensorFlow (pip install -e '.[tf]'; tfds build {name} "
+                "--data_dir=DIR), then copy DIR here and set config.data.dir to it"
+            ) from None
         raise DataError(f"TFDS has no dataset {name!r}: {str(e).splitlines()[0]}") from None
     if not builder.is_prepared():
         raise DataError(
@@ -34,6 +44,27 @@ def open_split(name: str, split: str, data_dir: str | None):
     if not len(source):
         raise DataError(f"TFDS {name!r} split {split!r} is empty")
     return source
+
+
+def _needs_tensorflow(name: str) -> bool:
+    """True if ``name`` is a TFDS dataset whose builder module imports TensorFlow, which
+    is missing: TFDS then reports the dataset as unknown, which would mislead the user.
+    A builder ``wmt14_translate`` is a class ``Wmt14Translate`` somewhere in TFDS's code."""
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is not None:
+        return False
+    import tensorflow_datasets as tfds
+
+    camel = "".join(part[:1].upper() + part[1:] for part in name.split("/")[0].split("_"))
+    pattern = re.compile(rf"^class {re.escape(camel)}\(", re.MULTILINE)
+    root = pathlib.Path(tfds.__file__).parent
+    for path in root.rglob("*.py"):
+        if path.name.endswith("_test.py"):
+            continue
+        if pattern.search(path.read_text(encoding="utf-8", errors="ignore")):
+            return True
+    return False
 
 
 def as_text(value) -> str:

@@ -54,7 +54,7 @@ def test_one_step_changes_every_parameter(task):
 @pytest.mark.parametrize("task", ["adding", "copy"])
 def test_tiny_end_to_end(task, tmp_path):
     out = trainer.train_and_evaluate(tiny(task), str(tmp_path))
-    assert set(out) >= {"mse"} if task == "adding" else {"loss", "recall_accuracy"}
+    assert set(out) >= ({"mse"} if task == "adding" else {"loss", "recall_accuracy"})
     assert [r["step"] for r in records(tmp_path, "valid")] == [4, 8, 12]
     assert records(tmp_path, "test") and records(tmp_path, "baseline")
     assert (tmp_path / "config.json").exists() and (tmp_path / "run.json").exists()
