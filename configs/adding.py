@@ -13,10 +13,8 @@ from configs import default
 
 
 def get_config(cell: str = "lstm"):
-    c = default.get_config()
-    c.task = "adding"
+    c = default.get_config("adding")
     c.model.cell = cell
-    c.data.length = 100
     c.batch_size = 64
     c.num_train_steps = 1500
     c.eval_every = 250

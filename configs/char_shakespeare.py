@@ -25,7 +25,7 @@ def get_config():
     c.data.bptt = 100
     c.data.eval_bptt = 500
     c.data.eval_batch_size = 8
-    c.data.steps_per_epoch = 313  # 1.0M train characters at batch 32, bptt 100 (reset)
+    c.steps_per_epoch = 313  # 1.0M train characters at batch 32, bptt 100 (reset)
     c.model.embed = 64
     c.model.hidden_features = 256
     c.model.input_dropout = c.model.hidden_dropout = c.model.output_dropout = 0.25

@@ -17,30 +17,15 @@ from configs.default import epochs
 
 
 def get_config():
-    c = default.get_config()
-    c.task = "tag"
+    c = default.get_config("tag")
     c.seed = 0
     c.batch_size = 32
 
-    c.data = ml_collections.ConfigDict()
     c.data.dir = "../shared/data/conll2003"
     c.data.train = "eng.train"
     c.data.valid = "eng.testa"
     c.data.test = "eng.testb"
-    c.data.tag_column = -1  # the NER column
-    c.data.tfds = ""  # or TFDS conll2003 (BIO tags: also set data.scheme=bio), in data.dir
-    c.data.tfds_splits = "train,dev,test"
-    c.data.tfds_tags = "ner"
-    c.data.scheme = "iob1"  # the files' scheme: iob1 | bio | bioes
-    c.data.train_scheme = "bioes"  # what the model predicts
-    c.data.lowercase = False  # the character features see the case either way
-    c.data.zero_digits = True
-    c.data.vocab_size = 0
-    c.data.min_count = 1
-    c.data.max_word_length = 20  # characters per word fed to the character BiLSTM
-    c.data.pad_multiple = 8
-    c.data.eval_batch_size = 128
-    c.data.steps_per_epoch = ml_collections.FieldReference(439)  # set by the task
+    c.steps_per_epoch = 439  # stands in until the data is read
 
     c.model = ml_collections.ConfigDict()
     c.model.embed = 100

@@ -13,11 +13,9 @@ from configs import default
 
 
 def get_config(cell: str = "lstm"):
-    c = default.get_config()
-    c.task = "copy"
+    c = default.get_config("copy")
     c.model.cell = cell
     c.model.hidden_features = 128
-    c.data.length = 50
     c.batch_size = 64
     c.num_train_steps = 3000
     c.eval_every = 250

@@ -1,21 +1,26 @@
-"""Every config key the engine reads, with its default. Experiment configs override these."""
+"""Every config key the engine reads, with its default, and the task's own keys (its
+``data`` section and, for some tasks, ``decode`` or ``predict``) with the defaults the task
+declares (``lstm_jax/tasks/<task>.py``). Experiment configs override these."""
 
 import ml_collections
 
 
 def epochs(c: ml_collections.ConfigDict, n: float):
-    """n epochs as a step count that follows ``c.data.steps_per_epoch``, a FieldReference
-    the task sets from the data it loads (LM windows, classification batches). A
-    fractional n rounds down to whole steps (config step counts are ints)."""
-    ref = c.data.get_ref("steps_per_epoch")
+    """n epochs as a step count that follows ``c.steps_per_epoch``. The engine sets that
+    from the data it loads (LM windows, classification batches), in a copy of the config;
+    the value a config gives it only stands in until then. A fractional n rounds down to
+    whole steps (config step counts are ints)."""
+    ref = c.get_ref("steps_per_epoch")
     return (
         ref * n if float(n).is_integer() and isinstance(n, int) else (ref * round(n * 1000)) // 1000
     )
 
 
-def get_config() -> ml_collections.ConfigDict:
+def get_config(task: str = "adding") -> ml_collections.ConfigDict:
+    from lstm_jax.tasks import get_task  # imported here: the configs load without JAX
+
     c = ml_collections.ConfigDict()
-    c.task = "adding"
+    c.task = task
     c.seed = 0
     c.batch_size = 64
     c.num_train_steps = 1000
@@ -34,9 +39,10 @@ def get_config() -> ml_collections.ConfigDict:
     c.model.hidden_features = 64
     c.model.num_layers = 1
 
-    c.data = ml_collections.ConfigDict()
-    c.data.length = 100
-    c.data.num_symbols = 8
+    # training batches per epoch, for epoch-valued keys (epochs()): set from the data
+    c.steps_per_epoch = ml_collections.FieldReference(1)
+    for section, keys in get_task(task).keys.items():
+        c[section] = ml_collections.ConfigDict(keys)
 
     c.optimizer = ml_collections.ConfigDict()
     c.optimizer.name = "adam"  # sgd | adam | adamw

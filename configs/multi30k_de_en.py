@@ -17,32 +17,17 @@ from configs.default import epochs
 
 
 def get_config():
-    c = default.get_config()
-    c.task = "translate"
+    c = default.get_config("translate")
     c.seed = 0
     c.batch_size = 64
 
-    c.data = ml_collections.ConfigDict()
     c.data.dir = "../shared/data/multi30k"
     # {lang} becomes source_lang and target_lang: a file per language, line i <-> line i;
     # a path without {lang} is one file of source<TAB>target lines
     c.data.train = "train.{lang}.gz"
     c.data.valid = "val.{lang}.gz"
     c.data.test = "test_2016_flickr.{lang}.gz"
-    c.data.source_lang = "de"
-    c.data.target_lang = "en"
-    c.data.tfds = ""  # or a TFDS translation dataset (wmt14_translate/de-en), in data.dir
-    c.data.tfds_splits = "train,validation,test"
-    c.data.tokenizer = "sentencepiece"  # sentencepiece | word | wordpunct
-    c.data.joint_vocab = True  # one sentencepiece model for both languages
-    c.data.vocab_size = 8000  # sentencepiece pieces (word level: 0 = every word)
-    c.data.min_count = 1
-    c.data.lowercase = False
-    c.data.max_length = 64  # tokens per sentence
-    c.data.too_long = "drop"  # training pairs over max_length: drop | truncate (counted)
-    c.data.pad_multiple = 8
-    c.data.eval_batch_size = 128
-    c.data.steps_per_epoch = ml_collections.FieldReference(454)  # set by the task
+    c.steps_per_epoch = 454  # stands in until the data is read
 
     c.model = ml_collections.ConfigDict()
     c.model.embed = 256
@@ -54,12 +39,6 @@ def get_config():
     c.model.tie = True  # target embedding = output layer (needs embed == hidden)
     c.model.dropout = 0.3
     c.model.label_smoothing = 0.1
-
-    c.decode = ml_collections.ConfigDict()
-    c.decode.beam = 5  # test and predict
-    c.decode.valid_beam = 1  # validation: greedy, to keep evaluations cheap
-    c.decode.length_penalty = 0.6  # GNMT alpha; 0 = rank by log-probability
-    c.decode.max_length = 64
 
     c.optimizer.name = "adam"
     c.optimizer.learning_rate = 2e-3

@@ -21,7 +21,7 @@ def get_config():
     c.data.bptt = 70
     c.data.random_bptt = True
     c.data.eval_batch_size = 10
-    c.data.steps_per_epoch = 663  # PTB at batch 20, bptt 70 (reset from the data)
+    c.steps_per_epoch = 663  # PTB at batch 20, bptt 70 (reset from the data)
     c.model.embed = 400
     c.model.hidden_features = 1150
     c.model.num_layers = 3

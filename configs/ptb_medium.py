@@ -15,7 +15,7 @@ from configs.default import epochs
 def get_config():
     c = ptb_small.get_config()
     c.data.bptt = 35
-    c.data.steps_per_epoch = 1327  # PTB at batch 20, bptt 35 (reset from the data)
+    c.steps_per_epoch = 1327  # PTB at batch 20, bptt 35 (reset from the data)
     c.model.embed = c.model.hidden_features = 650
     c.model.input_dropout = c.model.hidden_dropout = c.model.output_dropout = 0.5
     c.model.init_scale = 0.05

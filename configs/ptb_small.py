@@ -20,30 +20,14 @@ from configs.default import epochs
 
 
 def get_config():
-    c = default.get_config()
-    c.task = "lm"
+    c = default.get_config("lm")
     c.seed = 0
     c.batch_size = 20
 
-    c.data = ml_collections.ConfigDict()
     c.data.dir = "../shared/data/ptb"  # train/valid/test files: ptb.*.txt, wiki.*.tokens, *.txt
-    c.data.file = ""  # or one text file, cut into train/valid/test by data.split
-    c.data.split = "0.9,0.05,0.05"
-    c.data.tfds = ""  # or a TFDS text dataset (tiny_shakespeare, lm1b), prepared in data.dir
-    c.data.tfds_splits = "train,validation,test"
-    c.data.tfds_key = "text"
-    c.data.level = "word"  # word | char
-    c.data.vocab_size = 10_000  # 0 = every training token
-    c.data.min_count = 1
-    c.data.train_tokens = 0  # train on the first N training tokens (0 = all); same vocabulary
-    c.data.bptt = 20
-    c.data.random_bptt = False  # AWD-LSTM's variable window length
-    c.data.eval_bptt = 0  # 0 = bptt; longer windows only make evaluation faster
-    c.data.eval_batch_size = 20  # validation streams
-    c.data.test_batch_size = 1  # the papers' test protocol
-    # Set by the task from the training split: (tokens // batch - 1) // bptt. The value
+    # Training windows per epoch, (tokens // batch - 1) // bptt, set from the data. The value
     # here is PTB's at batch 20, bptt 20, so the derived keys read right before loading.
-    c.data.steps_per_epoch = ml_collections.FieldReference(2323)
+    c.steps_per_epoch = 2323
 
     c.model = ml_collections.ConfigDict()
     c.model.cell = "lstm"  # lstm | gru | rnn (tanh), as pytorch/examples' word_language_model
@@ -77,9 +61,4 @@ def get_config():
     c.checkpoint_every = 500
     c.keep_checkpoints = 2
 
-    c.predict = ml_collections.ConfigDict()
-    c.predict.length = 50
-    c.predict.temperature = 1.0  # 0 = greedy
-    c.predict.top_k = 0  # 0 = the whole vocabulary
-    c.predict.seed = 0
     return c

@@ -16,33 +16,15 @@ from configs.default import epochs
 
 
 def get_config():
-    c = default.get_config()
-    c.task = "classify"
+    c = default.get_config("classify")
     c.seed = 0
     c.batch_size = 64
 
-    c.data = ml_collections.ConfigDict()
     c.data.train = "../shared/data/sst2/train.tsv"  # .tsv/.csv with a header, or SST trees
     c.data.valid = "../shared/data/sst2/dev.tsv"
     c.data.test = "../shared/data/sst/test.txt"
-    c.data.text_column = "sentence"  # also the TFDS text feature
-    c.data.label_column = "label"
-    c.data.class_names = "negative,positive"  # labels are these names or ids 0..C-1
-    c.data.sst_phrases = False  # SST trees for train: every labelled phrase (Tai et al.)
-    c.data.train_limit = 0  # train on a random subset of this many examples (0 = all)
-    c.data.tfds = ""  # or a TFDS dataset (glue/sst2, imdb_reviews), prepared in data.dir
-    c.data.tfds_splits = "train,validation,test"
-    c.data.dir = ""
-    c.data.tokenizer = "word"  # word (whitespace) | wordpunct | sentencepiece
-    c.data.lowercase = True
-    c.data.vocab_size = 0  # 0 = every training word; sentencepiece: its vocabulary size
-    c.data.min_count = 1
-    c.data.max_length = 0  # tokens kept per text (0 = all); cuts are counted and printed
-    c.data.pad_multiple = 8  # batch widths round up to this: few shapes to compile
-    c.data.eval_batch_size = 256
-    c.data.vectors = ""  # a word2vec/GloVe text file to start the embedding from
     # set by the task: ceil(training examples / batch_size)
-    c.data.steps_per_epoch = ml_collections.FieldReference(1053)
+    c.steps_per_epoch = 1053
 
     c.model = ml_collections.ConfigDict()
     c.model.embed = 300

@@ -44,7 +44,7 @@ def main(argv: list[str]) -> None:
 
     matplotlib.use("Agg")
     draw(src, tgt, weights).savefig(FLAGS.out, dpi=120)
-    print(f"{sentence} -> {task.detokenize(task.tgt_vocab.encode(tgt)[0])}; wrote {FLAGS.out}")
+    print(f"{sentence} -> {task.detokenize(task.data.tgt_vocab.encode(tgt)[0])}; wrote {FLAGS.out}")
 
 
 if __name__ == "__main__":

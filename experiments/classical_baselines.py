@@ -20,8 +20,9 @@ import time
 from absl import app, flags
 from ml_collections import config_flags
 
+from lstm_jax.data.classification import limit_train, read_splits
 from lstm_jax.data.tokenizers import Tokenizer
-from lstm_jax.tasks.classification import confusion_summary, limit_train, read_splits
+from lstm_jax.tasks.classify import confusion_summary
 
 FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file("config", None, "A classify config.", lock_config=True)

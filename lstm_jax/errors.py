@@ -28,3 +28,11 @@ class CheckpointError(LstmJaxError, ValueError):
 
 class TrainingDivergedError(LstmJaxError):
     """The loss became NaN or inf; the last good checkpoint is kept."""
+
+
+class WorkdirInUseError(LstmJaxError):
+    """Another live run holds the workdir's lock."""
+
+
+class TrainingInterrupted(LstmJaxError):
+    """SIGTERM: the state was saved; the same command resumes. ``lstm_jax.main`` exits 143."""

@@ -7,12 +7,15 @@ python -m lstm_jax.main --config=configs/adding.py --workdir=/tmp/adding --mode=
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import traceback
 
 from absl import app, flags, logging
 from ml_collections import config_flags
 
-from lstm_jax.errors import LstmJaxError
+from lstm_jax.errors import LstmJaxError, TrainingInterrupted
 
 FLAGS = flags.FLAGS
 config_flags.DEFINE_config_file("config", None, "Experiment config file.", lock_config=True)
@@ -40,6 +43,9 @@ def main(argv: list[str]) -> None:
                     lines = [line.rstrip("\n") for line in f]
             lines += argv[1:]
             train.predict(FLAGS.config, FLAGS.workdir, lines)
+    except TrainingInterrupted as e:  # saved; exit as a process killed by TERM does
+        print(e, flush=True)
+        sys.exit(128 + signal.SIGTERM)
     except LstmJaxError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
@@ -52,8 +58,38 @@ def _one_line(e: BaseException) -> str:
     return " ".join(text.replace("\\n", " ").replace("\\'", "'").split())
 
 
+def _config_path(argv: list[str]) -> str | None:
+    """The file ``--config`` names (without a ``:variant``), as given."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--config="):
+            return arg.split("=", 1)[1].split(":")[0]
+        if arg == "--config" and i + 1 < len(argv):
+            return argv[i + 1].split(":")[0]
+    return None
+
+
+def _config_file_error(path: str, e: BaseException) -> str:
+    """A config file that does not load: its path, line and the Python error, in one line."""
+    if isinstance(e, SyntaxError):
+        return f"config file {path} line {e.lineno}: {e.msg}; fix the Python syntax there"
+    tb = traceback.extract_tb(e.__traceback__)
+    lines = [
+        f.lineno for f in tb if os.path.exists(f.filename) and os.path.samefile(f.filename, path)
+    ]
+    where = f" line {lines[-1]}" if lines else ""
+    error = f"{type(e).__name__}: {_one_line(e)}"
+    return f"config file {path}{where} raised {error}; fix get_config() there"
+
+
 def parse_flags(argv: list[str]) -> list[str]:
-    """absl flag parsing, with config mistakes (unknown key, wrong type) as one line."""
+    """absl flag parsing, with config mistakes (missing or broken file, unknown key,
+    wrong type) as one line."""
+    path = _config_path(argv)
+    if path and not os.path.isfile(path):
+        sys.exit(
+            f"error: config file {path!r} does not exist (paths are relative to "
+            f"{os.getcwd()}; the configs are in configs/ of the repository)"
+        )
     try:
         return FLAGS(argv)
     except flags.Error as e:
@@ -61,7 +97,20 @@ def parse_flags(argv: list[str]) -> list[str]:
     except (KeyError, AttributeError) as e:
         sys.exit(f"error: unknown config key {_one_line(e)} (all keys: configs/default.py)")
     except (TypeError, ValueError) as e:
+        if path and _raised_in(e, path):
+            sys.exit(f"error: {_config_file_error(path, e)}")
         sys.exit(f"error: bad config override: {_one_line(e)}")
+    except Exception as e:  # the config file itself failed to load
+        if path and (isinstance(e, SyntaxError) or _raised_in(e, path)):
+            sys.exit(f"error: {_config_file_error(path, e)}")
+        raise
+
+
+def _raised_in(e: BaseException, path: str) -> bool:
+    return isinstance(e, SyntaxError) or any(
+        os.path.exists(f.filename) and os.path.samefile(f.filename, path)
+        for f in traceback.extract_tb(e.__traceback__)
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -102,12 +107,12 @@ config.data.file = notebook.data_file(
     "tinyshakespeare/input.txt",
     "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
 ) or os.path.abspath("README.md")
-if SMALL:  # one 128-unit layer, 400 steps: about 30 s on 2 CPU cores
+if SMALL:  # one 128-unit layer, 200 steps: about 15 s on 2 CPU cores
     config.model.num_layers = 1
     config.model.hidden_features = 128
     config.data.bptt = 50
     config.data.split = "0.98,0.01,0.01"
-    config.num_train_steps = 400
+    config.num_train_steps = 200
     config.eval_every = config.checkpoint_every = 100
     config.log_every = 50
 print(f"training on {config.data.file}")

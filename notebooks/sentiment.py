@@ -2,6 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -81,15 +86,15 @@ print("train:", config.data.train)
 #
 # The full config is a BiLSTM 256 with attention pooling over 300-d embeddings, 3 epochs
 # (about 4.5 minutes on 2 CPU cores, 85.6% dev accuracy). The small setting trains a
-# quarter of the width on 16,000 phrases for one epoch.
+# quarter of the width on 8,000 phrases for one epoch.
 
 # %%
 from lstm_jax.train import trainer
 
 if SMALL:
-    config.data.train_limit = 16000
+    config.data.train_limit = 8000
     config.model.embed, config.model.hidden_features = 64, 64
-    config.num_train_steps = 250  # one epoch of 16,000 at batch 64
+    config.num_train_steps = 125  # one epoch of 8,000 at batch 64
     config.eval_every = config.checkpoint_every = 125
     config.log_every = 50
 if not WORKDIR:
@@ -123,8 +128,8 @@ from lstm_jax.data import text
 
 fig, axes = plt.subplots(len(sentences), 1, figsize=(9, 1.3 * len(sentences)))
 for ax, s in zip(axes, sentences, strict=True):
-    words = task.tokenizer(s)
-    ids = text.encode_input(task.vocab, words)
+    words = task.data.tokenizer(s)
+    ids = text.encode_input(task.data.vocab, words)
     w = np.asarray(model.attention_weights(jnp.asarray(ids[None]), jnp.asarray([len(ids)]))[0])
     ax.imshow(w[None], cmap="Reds", aspect="auto", vmin=0)
     ax.set_xticks(range(len(words)), words, rotation=30, ha="right", fontsize=8)

@@ -2,6 +2,11 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -136,7 +141,7 @@ plt.show()
 from lstm_jax.data import text
 
 n = config.data.max_length
-ids = [text.encode_input(task.src_vocab, task.tok_src(s), n) for s in sentences]
+ids = [text.encode_input(task.data.src_vocab, task.data.tok_src(s), n) for s in sentences]
 for beam in (1, 2, 5):
     for s, t in zip(sentences, task.translate(model, ids, beam), strict=True):
         print(f"beam {beam}: {s}  ->  {t}")

@@ -1,18 +1,85 @@
-"""Batches of variable-length sequences, bucketed by length to cut padding.
+"""Batches on grain: every task's data as ``grain.MapDataset``s of whole global batches.
 
-Each epoch shuffles the examples with (seed, epoch), sorts pools of ``pool`` batches by
-length, cuts them into batches and shuffles the batches: every example appears exactly
-once per epoch. The last batch is filled with weight-0 rows, so every batch has the
-same number of rows; its width is the longest sequence rounded up to ``multiple``, so
-only a few shapes are ever compiled. The position is (epoch, batch): checkpointable.
+Training batch ``g`` is a pure function of (seed, g), so grain's iterator state (the next
+index) is the whole data position: saved with every checkpoint, it resumes a run with the
+very next batch on any number of devices or hosts.
+
+Variable-length examples are bucketed: each epoch shuffles them with (seed, epoch), sorts
+pools of ``pool`` batches by length, cuts them into batches and shuffles the batches, so
+every example appears exactly once per epoch. The last batch is filled with weight-0 rows,
+so every batch has the same number of rows; its width is the longest sequence rounded up
+to ``multiple``, so only a few shapes are ever compiled.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import grain
 import numpy as np
+
+Batch = dict[str, np.ndarray]
+ENDLESS = 2**62  # a training stream's length: grain indexes it lazily
+
+
+class Pipeline:
+    """What a task's data gives the engine: ``train(seed)``, the endless training batches;
+    ``eval(split)``, the fixed batches of "valid" or "test"; ``steps_per_epoch``, training
+    batches per pass over the data; ``epoch_start(e)``, the stream index of epoch e's
+    first batch."""
+
+    steps_per_epoch: int
+
+    def train(self, seed: int) -> grain.MapDataset:
+        raise NotImplementedError
+
+    def eval(self, split: str) -> grain.MapDataset:
+        raise NotImplementedError
+
+    def epoch_start(self, epoch: int) -> int:
+        return epoch * self.steps_per_epoch
+
+
+class Bucketed(Pipeline):
+    """Examples of varying length: subclasses give ``lengths(split)`` and
+    ``batch(split, index)`` (rows ``index`` of ``split``, -1 a weight-0 filler row)."""
+
+    batch_size: int
+    eval_batch_size: int
+
+    def lengths(self, split: str) -> Sequence[int]:
+        raise NotImplementedError
+
+    def batch(self, split: str, index: np.ndarray) -> Batch:
+        raise NotImplementedError
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return steps(len(self.lengths("train")), self.batch_size)
+
+    def train(self, seed: int) -> grain.MapDataset:
+        make = functools.partial(self.batch, "train")
+        return bucketed(self.lengths("train"), self.batch_size, seed, make)
+
+    def eval(self, split: str) -> grain.MapDataset:
+        return fixed(
+            self.lengths(split), self.eval_batch_size, functools.partial(self.batch, split)
+        )
+
+
+def iterate(dataset: grain.MapDataset) -> grain.DatasetIterator:
+    """A checkpointable iterator (``get_state``/``set_state``) that prepares the next few
+    batches in one background thread while the device computes."""
+    return iter(dataset.to_iter_dataset(grain.ReadOptions(num_threads=1, prefetch_buffer_size=4)))
+
+
+def generated(make: Callable[[np.random.Generator, int], Batch], batch_size: int, seed: int):
+    """Endless batches ``make(rng, batch_size)``, batch g drawn with rng (seed, g)."""
+    return grain.MapDataset.range(ENDLESS).map(
+        lambda g: make(np.random.default_rng([seed, g]), batch_size)
+    )
 
 
 def pad(seqs: Sequence[np.ndarray], index: np.ndarray, multiple: int) -> dict[str, np.ndarray]:
@@ -43,56 +110,46 @@ def fixed_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
     return out
 
 
-class BucketIterator:
-    """Endless batches, bucketed by length: index arrays int64[batch_size] (-1 = a filler
-    row), or ``make_batch(index)`` of them."""
+def fixed(lengths: Sequence[int], batch_size: int, make_batch: Callable[[np.ndarray], Any]):
+    """Every example once, in batches of similar length: ``make_batch(index)`` of each."""
+    return grain.MapDataset.source(fixed_batches(lengths, batch_size)).map(make_batch)
 
-    def __init__(
-        self,
-        lengths: Sequence[int],
-        batch_size: int,
-        seed: int,
-        pool: int = 50,
-        make_batch: Callable[[np.ndarray], Any] | None = None,
-    ):
-        self.lengths = np.asarray(lengths)
-        self.make_batch = make_batch or (lambda index: index)
-        self.batch_size, self.seed, self.pool = batch_size, seed, pool
-        self.epoch, self.pos = 0, 0
-        self._batches = self._epoch_batches(0)
 
-    def _epoch_batches(self, epoch: int) -> list[np.ndarray]:
-        rng = np.random.default_rng([self.seed, epoch])
-        perm = rng.permutation(len(self.lengths))
-        batches = []
-        chunk = self.batch_size * self.pool
-        for start in range(0, len(perm), chunk):
-            part = perm[start : start + chunk]
-            part = part[np.argsort(self.lengths[part], kind="stable")]
-            for b in range(0, len(part), self.batch_size):
-                idx = np.full(self.batch_size, -1, np.int64)
-                rows = part[b : b + self.batch_size]
-                idx[: len(rows)] = rows
-                batches.append(idx)
-        return [batches[i] for i in rng.permutation(len(batches))]
+def _epoch_batches(lengths: np.ndarray, batch_size: int, seed: int, pool: int, epoch: int):
+    rng = np.random.default_rng([seed, epoch])
+    perm = rng.permutation(len(lengths))
+    batches = []
+    chunk = batch_size * pool
+    for start in range(0, len(perm), chunk):
+        part = perm[start : start + chunk]
+        part = part[np.argsort(lengths[part], kind="stable")]
+        for b in range(0, len(part), batch_size):
+            idx = np.full(batch_size, -1, np.int64)
+            rows = part[b : b + batch_size]
+            idx[: len(rows)] = rows
+            batches.append(idx)
+    return [batches[i] for i in rng.permutation(len(batches))]
 
-    def __len__(self) -> int:
-        """Batches per epoch."""
-        return -(-len(self.lengths) // self.batch_size)
 
-    def __iter__(self):
-        return self
+def bucketed(
+    lengths: Sequence[int],
+    batch_size: int,
+    seed: int,
+    make_batch: Callable[[np.ndarray], Any],
+    pool: int = 50,
+) -> grain.MapDataset:
+    """Endless training batches bucketed by length: ``make_batch(index)`` of index arrays
+    int64[batch_size] (-1 = a filler row); ``steps(len(lengths), batch_size)`` per epoch."""
+    lengths = np.asarray(lengths)
+    per_epoch = steps(len(lengths), batch_size)
+    epoch = functools.lru_cache(maxsize=2)(
+        functools.partial(_epoch_batches, lengths, batch_size, seed, pool)
+    )
+    return grain.MapDataset.range(ENDLESS).map(
+        lambda g: make_batch(epoch(g // per_epoch)[g % per_epoch])
+    )
 
-    def __next__(self) -> Any:
-        if self.pos == len(self._batches):
-            self.epoch, self.pos = self.epoch + 1, 0
-            self._batches = self._epoch_batches(self.epoch)
-        self.pos += 1
-        return self.make_batch(self._batches[self.pos - 1])
 
-    def get_state(self) -> dict[str, int]:
-        return {"epoch": self.epoch, "pos": self.pos}
-
-    def set_state(self, state: dict[str, int]) -> None:
-        self.epoch, self.pos = int(state["epoch"]), int(state["pos"])
-        self._batches = self._epoch_batches(self.epoch)
+def steps(num_examples: int, batch_size: int) -> int:
+    """Batches per epoch when every example is used once (the last batch filled)."""
+    return -(-num_examples // batch_size)

@@ -1,19 +1,28 @@
-"""Labelled sentences for classification: TSV/CSV tables, SST trees, TFDS datasets.
+"""The classification pipeline: labelled sentences from TSV/CSV tables, SST trees or TFDS
+datasets, tokenized, encoded with a vocabulary built from the training split, bucketed.
 
 Every reader returns ``list[tuple[str, int]]``: (text, class id). Nothing is dropped
 silently: a bad label is an error naming the file and line, an empty text is skipped
-and counted, and the caller prints the count.
+and counted, and the count is printed. The vocabulary (or sentencepiece model) is kept in
+the workdir, so evaluation and prediction encode as training did.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from collections.abc import Sequence
 
+import ml_collections
+import numpy as np
+
+from lstm_jax.data import batching, text
 from lstm_jax.data.text import read_text
-from lstm_jax.data.tfds_text import as_text, open_split
+from lstm_jax.data.tfds_text import as_text, open_split, tfds_splits
+from lstm_jax.data.tokenizers import Tokenizer
+from lstm_jax.data.word_vectors import load_vectors
 from lstm_jax.errors import ConfigError, DataError
 
 Example = tuple[str, int]
@@ -173,3 +182,125 @@ def read_tfds(
             continue
         out.append((value.strip(), label))
     return out, empty
+
+
+SPLITS = ("train", "valid", "test")
+
+
+def class_names(d: ml_collections.ConfigDict) -> list[str]:
+    names = [n.strip() for n in d.class_names.split(",") if n.strip()]
+    if len(names) < 2:
+        raise ConfigError(f"data.class_names must name >= 2 classes, got {d.class_names!r}")
+    return names
+
+
+def read_splits(d: ml_collections.ConfigDict) -> dict[str, list[Example]]:
+    """split -> examples, from ``data.tfds`` or the files ``data.train/valid/test``."""
+    names = class_names(d)
+    splits = tfds_splits(d) if d.tfds else []
+    out = {}
+    for i, split in enumerate(SPLITS):
+        if d.tfds:
+            where = f"TFDS {d.tfds} {splits[i]}"
+            out[split], skipped = read_tfds(
+                d.tfds, splits[i], d.dir, d.text_column, d.label_column, names
+            )
+            what = "examples with an empty text skipped"
+        else:
+            where = d[split]
+            if not where:
+                raise ConfigError(f"set config.data.{split} (a .tsv, .csv or SST tree file)")
+            if looks_like_trees(where):
+                phrases = d.sst_phrases and split == "train"
+                out[split], skipped = read_sst_trees(where, len(names), phrases)
+                what = "neutral items dropped (SST-2)"
+            else:
+                out[split], skipped = read_table(where, d.text_column, d.label_column, names)
+                what = "rows with an empty text skipped"
+        if skipped:
+            print(f"{split}: {skipped} {what} in {where}", flush=True)
+    return out
+
+
+def limit_train(examples: dict[str, list], limit: int, seed: int) -> dict[str, list]:
+    """A random ``limit`` of the training examples, drawn with ``seed`` (0 = all): the
+    learning-curve subsets, the same for the LSTM and the classical baselines."""
+    if limit and limit < len(examples["train"]):
+        keep = np.sort(np.random.default_rng(seed).choice(len(examples["train"]), limit, False))
+        examples = dict(examples, train=[examples["train"][i] for i in keep])
+        print(f"train: a random {limit} of the examples (seed {seed})")
+    return examples
+
+
+@dataclasses.dataclass
+class ClassificationData(batching.Bucketed):
+    """``seqs[split]``: int32 token ids per example; ``labels[split]``: int32[examples]."""
+
+    class_names: list[str]
+    tokenizer: Tokenizer
+    vocab: text.Vocab
+    seqs: dict[str, list[np.ndarray]]
+    labels: dict[str, np.ndarray]
+    embedding: np.ndarray | None  # float32[vocab, embed] pretrained vectors, if any
+    batch_size: int
+    eval_batch_size: int
+    pad_multiple: int
+
+    def lengths(self, split: str) -> list[int]:
+        return [len(x) for x in self.seqs[split]]
+
+    def batch(self, split: str, index: np.ndarray) -> dict[str, np.ndarray]:
+        """tokens, lengths, weights and labels of rows ``index`` of ``split``."""
+        batch = batching.pad(self.seqs[split], index, self.pad_multiple)
+        batch["labels"] = np.where(index >= 0, self.labels[split][index], 0).astype(np.int32)
+        return batch
+
+
+def load(config: ml_collections.ConfigDict, workdir: str) -> ClassificationData:
+    d = config.data
+    names = class_names(d)
+    examples = limit_train(read_splits(d), d.train_limit, config.seed)
+    tokenizer = Tokenizer(
+        d.tokenizer, d.lowercase, workdir, [t for t, _ in examples["train"]], d.vocab_size
+    )
+    tokens = {s: [tokenizer(t) for t, _ in ex] for s, ex in examples.items()}
+    if d.max_length:
+        for split, toks in tokens.items():
+            cut = sum(len(t) > d.max_length for t in toks)
+            if cut:
+                print(f"{split}: {cut} texts cut to {d.max_length} tokens", flush=True)
+            tokens[split] = [t[: d.max_length] for t in toks]
+    for split, toks in tokens.items():
+        if not all(toks):
+            n = sum(not t for t in toks)
+            raise DataError(f"{split}: {n} texts have no tokens after tokenization")
+    train_tokens = [t for toks in tokens["train"] for t in toks]
+    cap = 0 if d.tokenizer == "sentencepiece" else d.vocab_size
+    vocab = text.Vocab.build(train_tokens, cap, d.min_count)
+    text.keep_vocabs(workdir, {"vocab.jsonl": vocab}, save=False)
+    seqs, labels = {}, {}
+    for split, toks in tokens.items():
+        encoded = [vocab.encode(t) for t in toks]
+        seqs[split] = [ids.astype(np.int32) for ids, _ in encoded]
+        labels[split] = np.array([y for _, y in examples[split]], np.int32)
+        oov = sum(n for _, n in encoded)
+        if oov and split != "train":
+            total = sum(len(t) for t in toks)
+            print(f"{split}: {oov} of {total} tokens are not in the vocabulary", flush=True)
+    embedding = None
+    if d.vectors:
+        embedding, found = load_vectors(d.vectors, vocab.itos, config.model.embed)
+        print(f"pretrained vectors for {found} of {len(vocab)} words", flush=True)
+    text.keep_vocabs(workdir, {"vocab.jsonl": vocab})  # every check has passed
+    tokenizer.save(workdir)
+    return ClassificationData(
+        names,
+        tokenizer,
+        vocab,
+        seqs,
+        labels,
+        embedding,
+        config.batch_size,
+        d.eval_batch_size,
+        d.pad_multiple,
+    )

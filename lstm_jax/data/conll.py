@@ -9,10 +9,17 @@ Entities are compared the CoNLL way (conlleval): an exact match of type and span
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import re
 from collections.abc import Sequence
 
+import ml_collections
+import numpy as np
+
+from lstm_jax.data import batching, text
 from lstm_jax.data.text import read_text
-from lstm_jax.data.tfds_text import as_text, open_split
+from lstm_jax.data.tfds_text import as_text, open_split, tfds_splits
 from lstm_jax.errors import DataError
 
 SCHEMES = ("iob1", "bio", "bioes")
@@ -132,3 +139,112 @@ def entity_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> d
     recall = tp / n_gold if n_gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1}
+
+
+SPLITS = ("train", "valid", "test")
+Encoded = tuple[np.ndarray, list[np.ndarray], "np.ndarray | None"]  # words, chars, tags
+
+
+def fold(word: str, lowercase: bool, zero_digits: bool) -> str:
+    """The form a word is looked up in: Lample et al. fold every digit to 0."""
+    word = word.lower() if lowercase else word
+    return re.sub(r"\d", "0", word) if zero_digits else word
+
+
+@dataclasses.dataclass
+class TaggingData(batching.Bucketed):
+    """``sentences[split]``: (tokens, tags in ``data.train_scheme``); ``encoded[split]``:
+    (word ids, character ids per word, tag ids) of each."""
+
+    sentences: dict[str, list[Sentence]]
+    words: text.Vocab
+    chars: text.Vocab
+    tags: text.Vocab
+    encoded: dict[str, list[Encoded]]
+    lowercase: bool
+    zero_digits: bool
+    max_word_length: int
+    batch_size: int
+    eval_batch_size: int
+    pad_multiple: int
+
+    def encode(self, toks: Sequence[str], tags: Sequence[str] | None = None) -> Encoded:
+        folded = [fold(w, self.lowercase, self.zero_digits) for w in toks]
+        words = self.words.encode(folded)[0].astype(np.int32)
+        n = self.max_word_length
+        chars = [self.chars.encode(list(w[:n]))[0].astype(np.int32) for w in toks]
+        tag_ids = None if tags is None else np.array([self.tags.stoi[t] for t in tags], np.int32)
+        return words, chars, tag_ids
+
+    def lengths(self, split: str) -> list[int]:
+        return [len(it[0]) for it in self.encoded[split]]
+
+    def batch(self, split: str, index: np.ndarray) -> dict[str, np.ndarray]:
+        return self.make_batch(self.encoded[split], index)
+
+    def make_batch(self, items: Sequence[Encoded], index: np.ndarray) -> dict[str, np.ndarray]:
+        """Rows ``index`` of encoded sentences ``items`` (-1: a weight-0 filler row)."""
+        words = batching.pad([it[0] for it in items], index, self.pad_multiple)
+        b, t = words["tokens"].shape
+        chars = np.zeros((b, t, self.max_word_length), np.int32)
+        char_lengths = np.zeros((b, t), np.int32)
+        tags = np.zeros((b, t), np.int32)
+        for row, i in enumerate(index):
+            if i < 0:
+                continue
+            _, cs, tg = items[i]
+            for j, c in enumerate(cs):
+                chars[row, j, : len(c)] = c
+                char_lengths[row, j] = len(c)
+            if tg is not None:
+                tags[row, : len(tg)] = tg
+        return {
+            "words": words["tokens"],
+            "lengths": words["lengths"],
+            "weights": words["weights"],
+            "chars": chars,
+            "char_lengths": char_lengths,
+            "tags": tags,
+        }
+
+
+def load(config: ml_collections.ConfigDict, workdir: str) -> TaggingData:
+    d = config.data
+    sentences = {}
+    splits = tfds_splits(d) if d.tfds else []
+    for i, split in enumerate(SPLITS):
+        if d.tfds:  # TFDS conll2003 stores BIO tags: set data.scheme=bio
+            sents = read_tfds_conll(d.tfds, splits[i], d.dir, d.tfds_tags)
+        else:
+            sents = read_conll(os.path.join(d.dir, d[split]), d.tag_column)
+        sentences[split] = [(toks, convert(tags, d.scheme, d.train_scheme)) for toks, tags in sents]
+    train = sentences["train"]
+    words = [fold(w, d.lowercase, d.zero_digits) for toks, _ in train for w in toks]
+    tag_names = sorted({t for _, tags in train for t in tags})
+    vocabs = {
+        "vocab.words.jsonl": text.Vocab.build(words, d.vocab_size, d.min_count),
+        "vocab.chars.jsonl": text.Vocab.build([c for toks, _ in train for w in toks for c in w]),
+        "vocab.tags.jsonl": text.Vocab(["O", *[t for t in tag_names if t != "O"]]),
+    }
+    for split in ("valid", "test"):
+        unseen = {t for _, tags in sentences[split] for t in tags} - set(tag_names)
+        if unseen:
+            raise DataError(
+                f"{split} ({d[split]}) has tags the training data never has: "
+                f"{sorted(unseen)}; tagging cannot predict them"
+            )
+    text.keep_vocabs(workdir, vocabs, save=False)
+    data = TaggingData(
+        sentences,
+        *vocabs.values(),
+        {},
+        d.lowercase,
+        d.zero_digits,
+        d.max_word_length,
+        config.batch_size,
+        d.eval_batch_size,
+        d.pad_multiple,
+    )
+    data.encoded = {s: [data.encode(t, g) for t, g in v] for s, v in sentences.items()}
+    text.keep_vocabs(workdir, vocabs)  # every check has passed
+    return data

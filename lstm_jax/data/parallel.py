@@ -1,12 +1,24 @@
-"""Parallel text for translation: a file per language (line i translates line i), or one
-file of tab-separated pairs; gzip accepted. Nothing is dropped silently: line-count
-mismatches are errors naming both files, empty pairs are skipped and counted."""
+"""The translation pipeline: parallel text from a file per language (line i translates
+line i), one file of tab-separated pairs (gzip accepted) or a TFDS dataset; subword or word
+tokens over vocabularies built from the training split; batches bucketed by length.
+
+Nothing is dropped silently: line-count mismatches are errors naming both files, empty
+pairs are skipped and counted, over-long training pairs are cut or dropped and counted.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import os
+
+import ml_collections
+import numpy as np
+
+from lstm_jax.data import batching, text
 from lstm_jax.data.text import read_text
-from lstm_jax.data.tfds_text import as_text, open_split
-from lstm_jax.errors import DataError
+from lstm_jax.data.tfds_text import as_text, open_split, tfds_splits
+from lstm_jax.data.tokenizers import Tokenizer
+from lstm_jax.errors import ConfigError, DataError
 
 Pair = tuple[str, str]
 
@@ -62,3 +74,135 @@ def read_tfds_pairs(
     if not kept:
         raise DataError(f"TFDS {name!r} split {split!r} holds no sentence pairs")
     return kept, len(pairs) - len(kept)
+
+
+SPLITS = ("train", "valid", "test")
+PAD, BOS, EOS = "<pad>", "<s>", "</s>"
+
+
+def read_splits(d) -> dict[str, list[tuple[str, str]]]:
+    """split -> (source, target) pairs, from ``data.tfds`` or ``data.dir`` + split paths."""
+    src, tgt = d.source_lang, d.target_lang
+    splits = tfds_splits(d) if d.tfds else []
+    out = {}
+    for i, split in enumerate(SPLITS):
+        if d.tfds:
+            out[split], skipped = read_tfds_pairs(d.tfds, splits[i], d.dir, src, tgt)
+        else:
+            if not d[split]:
+                raise ConfigError(
+                    f"set config.data.{split} (a path with {{lang}}, or a .tsv of pairs)"
+                )
+            path = os.path.join(d.dir, d[split])
+            if "{lang}" in path:
+                out[split], skipped = read_pairs(path.format(lang=src), path.format(lang=tgt))
+            else:
+                out[split], skipped = read_pairs(path)
+        if skipped:
+            print(f"{split}: {skipped} pairs with an empty side skipped", flush=True)
+    return out
+
+
+def _vocab(tokens: list[list[str]], size: int, min_count: int) -> text.Vocab:
+    built = text.Vocab.build([t for seq in tokens for t in seq], size, min_count)
+    return text.Vocab([PAD, BOS, EOS, *built.itos])
+
+
+@dataclasses.dataclass
+class TranslationData(batching.Bucketed):
+    """``src``/``tgt[split]``: int32 token ids per sentence; ``sources``/``references``:
+    the untouched text, for decoding and sacreBLEU."""
+
+    tok_src: Tokenizer
+    tok_tgt: Tokenizer
+    src_vocab: text.Vocab
+    tgt_vocab: text.Vocab
+    src: dict[str, list[np.ndarray]]
+    tgt: dict[str, list[np.ndarray]]
+    sources: dict[str, list[str]]
+    references: dict[str, list[str]]
+    batch_size: int
+    eval_batch_size: int
+    pad_multiple: int
+
+    def lengths(self, split: str) -> list[int]:
+        if split == "train":  # the decoder reads one more token (</s>) than the target
+            return [
+                max(len(s), len(t) + 1)
+                for s, t in zip(self.src[split], self.tgt[split], strict=True)
+            ]
+        return [len(s) for s in self.src[split]]
+
+    def batch(self, split: str, index: np.ndarray) -> dict[str, np.ndarray]:
+        mult = self.pad_multiple
+        src = batching.pad(self.src[split], index, mult)
+        eos, bos = self.tgt_vocab.stoi[EOS], self.tgt_vocab.stoi[BOS]
+        tgt_out = [np.append(t, eos) for t in self.tgt[split]]
+        out = batching.pad(tgt_out, index, mult)
+        tgt_in = np.concatenate([np.full((len(index), 1), bos, np.int32), out["tokens"][:, :-1]], 1)
+        mask = np.arange(out["tokens"].shape[1])[None, :] < out["lengths"][:, None]
+        return {
+            "source": src["tokens"],
+            "source_lengths": src["lengths"],
+            "target_in": tgt_in,
+            "target_out": out["tokens"],
+            "target_weights": (mask * out["weights"][:, None]).astype(np.float32),
+        }
+
+
+def load(config: ml_collections.ConfigDict, workdir: str) -> TranslationData:
+    d = config.data
+    pairs = read_splits(d)
+    train_src = [s for s, _ in pairs["train"]]
+    train_tgt = [t for _, t in pairs["train"]]
+    size = d.vocab_size if d.tokenizer == "sentencepiece" else 0
+    if d.joint_vocab:
+        tok_src = tok_tgt = Tokenizer(
+            d.tokenizer, d.lowercase, workdir, train_src + train_tgt, size
+        )
+    else:
+        tok_src = Tokenizer(
+            d.tokenizer, d.lowercase, workdir, train_src, size, name="spm.source.model"
+        )
+        tok_tgt = Tokenizer(
+            d.tokenizer, d.lowercase, workdir, train_tgt, size, name="spm.target.model"
+        )
+    toks = {s: ([tok_src(a) for a, _ in p], [tok_tgt(b) for _, b in p]) for s, p in pairs.items()}
+    n = d.max_length
+    src_tr, tgt_tr = toks["train"]
+    long = [i for i in range(len(src_tr)) if max(len(src_tr[i]), len(tgt_tr[i])) > n]
+    if long:
+        verb = "dropped" if d.too_long == "drop" else "truncated"
+        print(f"train: {len(long)} pairs longer than {n} tokens {verb}", flush=True)
+        if d.too_long == "drop":
+            drop = set(long)
+            keep = [i for i in range(len(src_tr)) if i not in drop]
+            toks["train"] = ([src_tr[i] for i in keep], [tgt_tr[i] for i in keep])
+    cap = 0 if d.tokenizer == "sentencepiece" else d.vocab_size
+    src_vocab = _vocab(toks["train"][0], cap, d.min_count)
+    tgt_vocab = _vocab(toks["train"][1], cap, d.min_count)
+    vocabs = {"vocab.source.jsonl": src_vocab, "vocab.target.jsonl": tgt_vocab}
+    text.keep_vocabs(workdir, vocabs, save=False)
+    src, tgt = {}, {}
+    for split, (ss, ts) in toks.items():
+        cut = sum(len(s) > n for s in ss)
+        if cut and split != "train":
+            print(f"{split}: {cut} source sentences cut to {n} tokens", flush=True)
+        src[split] = [src_vocab.encode(s[:n])[0].astype(np.int32) for s in ss]
+        tgt[split] = [tgt_vocab.encode(t[:n])[0].astype(np.int32) for t in ts]
+    text.keep_vocabs(workdir, vocabs)  # every check has passed
+    for tok in {id(tok_src): tok_src, id(tok_tgt): tok_tgt}.values():
+        tok.save(workdir)
+    return TranslationData(
+        tok_src,
+        tok_tgt,
+        src_vocab,
+        tgt_vocab,
+        src,
+        tgt,
+        {s: [a for a, _ in p] for s, p in pairs.items()},
+        {s: [b for _, b in p] for s, p in pairs.items()},
+        config.batch_size,
+        d.eval_batch_size,
+        d.pad_multiple,
+    )

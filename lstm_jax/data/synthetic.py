@@ -1,14 +1,18 @@
 """The long-range memory problems, generated on the fly (no download).
 
-Batches are a pure function of (seed, step), so an iterator's whole state is its step:
-a resumed run continues with the very next batch, on any number of devices or hosts.
+Batches are a pure function of (seed, step), so grain's iterator state is the whole data
+position: a resumed run continues with the very next batch, on any number of devices or
+hosts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
+import grain
 import numpy as np
+
+from lstm_jax.data.batching import Pipeline, generated
 
 Batch = dict[str, np.ndarray]
 
@@ -53,25 +57,35 @@ def copy_batch(
     return {"inputs": inputs, "targets": targets}
 
 
-class SyntheticIterator(Iterator[Batch]):
-    """Yields ``make(rng, batch_size)`` batches; checkpointable through get/set_state."""
+# per-split seed offsets: valid and test never draw a training batch
+SPLIT_SEEDS = {"valid": 10_000_019, "test": 20_000_003}
+
+
+class Generated(Pipeline):
+    """Batches ``make(rng, batch_size)`` drawn on the fly: training batch g with rng
+    (seed, g); ``eval_batches`` fixed batches per split from seeds of their own. There are
+    no epochs: ``steps_per_epoch`` is 1."""
+
+    steps_per_epoch = 1
 
     def __init__(
         self,
         make: Callable[[np.random.Generator, int], Batch],
         batch_size: int,
         seed: int,
-        step: int = 0,
+        eval_batches: int,
     ):
-        self.make, self.batch_size, self.seed, self.step = make, batch_size, seed, step
+        self.make, self.batch_size, self.seed, self.eval_batches = (
+            make,
+            batch_size,
+            seed,
+            eval_batches,
+        )
 
-    def __next__(self) -> Batch:
-        rng = np.random.default_rng([self.seed, self.step])
-        self.step += 1
-        return self.make(rng, self.batch_size)
+    def train(self, seed: int) -> grain.MapDataset:
+        return generated(self.make, self.batch_size, seed)
 
-    def get_state(self) -> dict:
-        return {"step": self.step}
-
-    def set_state(self, state: dict) -> None:
-        self.step = int(state["step"])
+    def eval(self, split: str) -> grain.MapDataset:
+        return generated(self.make, self.batch_size, self.seed + SPLIT_SEEDS[split])[
+            : self.eval_batches
+        ]

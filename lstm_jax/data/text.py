@@ -13,9 +13,12 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 
+import jax
 import numpy as np
 
+from lstm_jax.data.tfds_text import load_text, tfds_splits
 from lstm_jax.errors import CheckpointError, ConfigError, DataError
+from lstm_jax.files import write_atomic
 
 EOS, UNK = "<eos>", "<unk>"
 LEVELS = ("word", "char")
@@ -92,10 +95,7 @@ class Vocab:
 
     def save(self, path: str) -> None:
         """One token per line, as JSON strings so newlines and spaces survive."""
-        tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.writelines(json.dumps(t) + "\n" for t in self.itos)
-        os.replace(tmp, path)
+        write_atomic(path, "".join(json.dumps(t) + "\n" for t in self.itos))
 
     @classmethod
     def load(cls, path: str) -> Vocab:
@@ -122,6 +122,21 @@ def check_vocab(saved: Vocab, built: Vocab, path: str) -> None:
     )
 
 
+def keep_vocabs(workdir: str, vocabs: dict[str, Vocab], save: bool = True) -> None:
+    """Checks each vocabulary against the one saved in ``workdir`` under its file name,
+    then (``save``) saves those not saved yet: call it so once every other check on the
+    data passed, and a refused run leaves the workdir as it found it."""
+    for name, built in vocabs.items():
+        path = os.path.join(workdir, name)
+        if os.path.exists(path):
+            check_vocab(Vocab.load(path), built, path)
+    if save and jax.process_index() == 0:
+        os.makedirs(workdir, exist_ok=True)
+        for name, built in vocabs.items():
+            if not os.path.exists(os.path.join(workdir, name)):
+                built.save(os.path.join(workdir, name))
+
+
 def split_chars(text: str, fractions: Sequence[float]) -> dict[str, str]:
     """One file cut into contiguous train/valid/test pieces by fractions of its length."""
     if len(fractions) != 3 or abs(sum(fractions) - 1.0) > 1e-6 or min(fractions) <= 0:
@@ -131,3 +146,33 @@ def split_chars(text: str, fractions: Sequence[float]) -> dict[str, str]:
     a = int(len(text) * fractions[0])
     b = a + int(len(text) * fractions[1])
     return {"train": text[:a], "valid": text[a:b], "test": text[b:]}
+
+
+SPLITS = ("train", "valid", "test")
+# file names tried in config.data.dir, in order: the PTB/WikiText layouts people have
+PATTERNS = ("{}.txt", "ptb.{}.txt", "wiki.{}.tokens", "{}")
+
+
+def read_splits(data) -> dict[str, str]:
+    """split -> text, from ``data.tfds``, ``data.file`` (cut by ``data.split``) or ``data.dir``."""
+    if data.tfds:
+        names = tfds_splits(data)
+        return {
+            s: load_text(data.tfds, n, data.dir, data.tfds_key)
+            for s, n in zip(SPLITS, names, strict=True)
+        }
+    if data.file:
+        fractions = [float(x) for x in data.split.split(",")]
+        return split_chars(read_text(data.file), fractions)
+    if not data.dir:
+        raise ConfigError("set one of config.data.dir, config.data.file or config.data.tfds")
+    if not os.path.isdir(data.dir):
+        raise DataError(f"config.data.dir {data.dir!r} is not a directory")
+    out = {}
+    for split in SPLITS:
+        names = [p.format(split) for p in PATTERNS]
+        found = [n for n in names if os.path.isfile(os.path.join(data.dir, n))]
+        if not found:
+            raise DataError(f"no {split} file in {data.dir!r} (looked for {', '.join(names)})")
+        out[split] = read_text(os.path.join(data.dir, found[0]))
+    return out

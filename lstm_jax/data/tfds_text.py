@@ -11,7 +11,7 @@ import os
 import pathlib
 import re
 
-from lstm_jax.errors import DataError
+from lstm_jax.errors import ConfigError, DataError
 
 
 def open_split(name: str, split: str, data_dir: str | None):
@@ -65,6 +65,14 @@ def _needs_tensorflow(name: str) -> bool:
         if pattern.search(path.read_text(encoding="utf-8", errors="ignore")):
             return True
     return False
+
+
+def tfds_splits(data) -> list[str]:
+    """``data.tfds_splits`` as the TFDS split names of train, valid and test."""
+    names = data.tfds_splits.split(",")
+    if len(names) != 3:
+        raise ConfigError(f"data.tfds_splits must name 3 splits, got {data.tfds_splits!r}")
+    return names
 
 
 def as_text(value) -> str:

@@ -7,16 +7,22 @@ training range only and saved with the run, so evaluation and prediction reuse i
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import jax
+import ml_collections
 import numpy as np
 
+from lstm_jax.data import batching
 from lstm_jax.data.text import read_text
-from lstm_jax.errors import ConfigError, DataError
+from lstm_jax.errors import CheckpointError, ConfigError, DataError
+from lstm_jax.files import write_atomic
 
 MISSING = ("", "na", "nan", "null", "none", "?")
 POLICIES = ("ffill", "interpolate", "mask")
@@ -152,8 +158,7 @@ class Scaler:
         return x * self.std[columns] + self.mean[columns]
 
     def save(self, path: str) -> None:
-        with open(path, "w") as f:
-            json.dump({"mean": self.mean.tolist(), "std": self.std.tolist()}, f)
+        write_atomic(path, json.dumps({"mean": self.mean.tolist(), "std": self.std.tolist()}))
 
     @classmethod
     def load(cls, path: str) -> Scaler:
@@ -174,3 +179,112 @@ def window_starts(begin: int, end: int, lookback: int, horizon: int) -> np.ndarr
             f"{horizon}; lower data.horizon or data.lookback, or lengthen the split"
         )
     return np.arange(first, last + 1)
+
+
+SPLITS = ("train", "valid", "test")
+
+
+def names(value: str) -> list[str]:
+    """A config's comma-separated column names."""
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def split_rows(n: int, spec: str) -> list[int]:
+    """Row boundaries [0, a, b, c] of train/valid/test from counts or fractions."""
+    parts = [float(p) for p in spec.split(",")]
+    if len(parts) != 3 or min(parts) <= 0:
+        raise ConfigError(f"data.split must be 3 positive row counts or fractions, got {spec!r}")
+    counts = [int(p * n) if sum(parts) <= 1.0 + 1e-9 else int(p) for p in parts]
+    if sum(counts) > n:
+        raise ConfigError(f"data.split {spec!r} needs {sum(counts)} rows; the file has {n}")
+    return [0, counts[0], counts[0] + counts[1], sum(counts)]
+
+
+@dataclasses.dataclass
+class ForecastData(batching.Bucketed):
+    """``raw``: float[rows, columns] in the data's units (targets first); ``scaled``: the
+    model's inputs float32[rows, features] (scaled columns, then one-hot categories);
+    ``filled``: ``raw`` with gaps forward-filled, for the naive forecasts; ``starts[split]``:
+    the first row of each window."""
+
+    targets: list[str]
+    scaler: Scaler
+    raw: np.ndarray
+    scaled: np.ndarray
+    filled: np.ndarray
+    starts: dict[str, np.ndarray]
+    lookback: int
+    horizon: int
+    season: int
+    batch_size: int
+    eval_batch_size: int
+
+    def lengths(self, split: str) -> list[int]:
+        return [0] * len(self.starts[split])  # every window has the same length
+
+    def batch(self, split: str, index: np.ndarray) -> dict[str, np.ndarray]:
+        k, n = len(self.targets), self.lookback
+        starts = self.starts[split][np.maximum(index, 0)]
+        rows = starts[:, None] + np.arange(n + self.horizon)[None, :]
+        window = self.scaled[rows]
+        raw = self.raw[rows][:, :, :k]
+        filled = self.filled[rows][:, :, :k]
+        return {
+            "inputs": np.nan_to_num(window[:, :n]),
+            "targets": window[:, n:, :k],
+            "raw_targets": raw[:, n:],
+            "last": filled[:, n - 1],
+            "season": filled[:, n - self.season : n],
+            "weights": (index >= 0).astype(np.float32),
+        }
+
+
+def load(config: ml_collections.ConfigDict, workdir: str) -> ForecastData:
+    d = config.data
+    targets, covariates = names(d.targets), names(d.covariates)
+    if not targets:
+        raise ConfigError("set config.data.targets (the column(s) to forecast)")
+    if d.season >= d.lookback:
+        raise ConfigError(
+            f"data.season ({d.season}) must be shorter than data.lookback ({d.lookback})"
+        )
+    categorical = names(d.categorical)
+    series = read_csv(d.file, d.time_column, targets + covariates, categorical)
+    values, missing = fill_missing(series.values, d.missing)
+    if missing:
+        print(f"{missing} missing values ({d.missing})", flush=True)
+    bounds = split_rows(len(values), d.split)
+    scaler = Scaler.fit(values[: bounds[1]]) if d.scale else Scaler.identity(values.shape[1])
+    path = os.path.join(workdir, "scaler.json")
+    if os.path.exists(path):
+        saved = Scaler.load(path)
+        if not (np.allclose(saved.mean, scaler.mean) and np.allclose(saved.std, scaler.std)):
+            raise CheckpointError(
+                f"{path} was fitted on other training data; use a new workdir for this data"
+            )
+    # the naive forecasts need a last value even where data.missing=mask left a gap
+    filled = fill_missing(series.values, "ffill")[0] if d.missing == "mask" else values
+    scaled = scaler.transform(values).astype(np.float32)
+    for name in categorical:  # one-hot columns join the inputs unscaled
+        hot, _ = one_hot(series.categories[name], bounds[1])
+        scaled = np.concatenate([scaled, hot], 1)
+    starts = {
+        s: window_starts(bounds[i], bounds[i + 1], d.lookback, d.horizon)
+        for i, s in enumerate(SPLITS)
+    }
+    if jax.process_index() == 0 and not os.path.exists(path):  # every check has passed
+        os.makedirs(workdir, exist_ok=True)
+        scaler.save(path)
+    return ForecastData(
+        targets,
+        scaler,
+        values,
+        scaled,
+        filled,
+        starts,
+        d.lookback,
+        d.horizon,
+        d.season,
+        config.batch_size,
+        d.eval_batch_size,
+    )

@@ -12,6 +12,7 @@ import re
 import tempfile
 
 from lstm_jax.errors import ConfigError
+from lstm_jax.files import write_atomic
 
 TOKENIZERS = ("word", "wordpunct", "sentencepiece")
 SPM_FILE = "spm.model"
@@ -81,5 +82,4 @@ class Tokenizer:
 
     def save(self, workdir: str) -> None:
         if self.sp is not None and self.pending is not None:
-            with open(os.path.join(workdir, self.name), "wb") as f:
-                f.write(self.pending)
+            write_atomic(os.path.join(workdir, self.name), self.pending)

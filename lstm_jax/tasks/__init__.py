@@ -1,6 +1,6 @@
 """Tasks by name: ``config.task`` picks one; a task binds data, model, loss and metrics.
 
-Adding a task is one module that calls ``register`` plus its config.
+Adding a task is one module, named as the task, that calls ``register``, plus its config.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ def get_task(name: str) -> Task:
     return _REGISTRY[name]()
 
 
-from lstm_jax.tasks import (  # noqa: E402, F401  (registers them)
-    classification,
-    forecasting,
-    language_model,
-    long_range,
-    tagging,
-    translation,
+from lstm_jax.tasks import (  # noqa: E402, F401  (registers them; file name = task name)
+    adding,
+    classify,
+    copy,
+    forecast,
+    lm,
+    tag,
+    translate,
 )

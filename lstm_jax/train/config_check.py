@@ -1,10 +1,14 @@
-"""Checks a config before anything is built, so mistakes fail in one line."""
+"""Checks a config before anything is built, so mistakes fail in one line; resolves its
+epoch-valued keys against the data."""
 
 from __future__ import annotations
+
+import copy
 
 import ml_collections
 
 from lstm_jax.errors import ConfigError
+from lstm_jax.keys import check_positive, get
 
 POSITIVE_INTS = [
     "batch_size",
@@ -24,25 +28,14 @@ AVERAGING = ("off", "nonmono")
 TEST_CHECKPOINTS = ("best", "last")
 
 
-def _get(config: ml_collections.ConfigDict, dotted: str):
-    node = config
-    for part in dotted.split("."):
-        if part not in node:
-            raise ConfigError(f"config is missing {dotted!r}; start from configs/default.py")
-        node = node[part]
-    return node
-
-
 def validate(config: ml_collections.ConfigDict) -> None:
     for key in POSITIVE_INTS:
-        v = _get(config, key)
-        if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
-            raise ConfigError(f"config.{key} must be a positive int, got {v!r}")
+        check_positive(config, key)
     for key in ("early_stopping_patience", "seed"):
-        v = _get(config, key)
+        v = get(config, key)
         if not isinstance(v, int) or v < 0:
             raise ConfigError(f"config.{key} must be an int >= 0, got {v!r}")
-    if _get(config, "test_checkpoint") not in TEST_CHECKPOINTS:
+    if get(config, "test_checkpoint") not in TEST_CHECKPOINTS:
         raise ConfigError(
             f"unknown test_checkpoint {config.test_checkpoint!r}; choose one of {TEST_CHECKPOINTS}"
         )
@@ -61,3 +54,17 @@ def validate(config: ml_collections.ConfigDict) -> None:
         raise ConfigError(f"optimizer.decay_factor must be in (0, 1], got {opt.decay_factor!r}")
     if "dropout" in config.model and not 0 <= config.model.dropout < 1:
         raise ConfigError(f"model.dropout must be in [0, 1), got {config.model.dropout!r}")
+
+
+def with_epochs(
+    config: ml_collections.ConfigDict, steps_per_epoch: int
+) -> ml_collections.ConfigDict:
+    """A copy of ``config`` whose epoch-valued keys (``default.epochs``: references to
+    ``steps_per_epoch``) follow the data's real epoch size, all references resolved.
+    The caller's config is left as it was: nothing writes into a config at run time."""
+    c = copy.deepcopy(config)
+    if "steps_per_epoch" in c:
+        c.steps_per_epoch = steps_per_epoch
+    c = c.copy_and_resolve_references()
+    validate(c)  # a fraction of a small epoch can round to 0 steps
+    return c

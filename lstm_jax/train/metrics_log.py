@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import time
 from typing import Any
 
 import jax
+import numpy as np
+
+from lstm_jax.errors import TrainingDivergedError
 
 
 class MetricLog:
@@ -40,30 +44,92 @@ class MetricLog:
             self.tb.add_scalar(f"{split}/{k}", float(v), step)
         self.tb.flush()
 
+    def __enter__(self) -> MetricLog:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def close(self) -> None:
         if self.tb is not None:
             self.tb.close()
+            self.tb = None
 
 
 class Progress:
     """A tqdm bar on an interactive terminal, plain log lines otherwise."""
 
-    def __init__(self, total: int, initial: int, every: int):
-        self.every, self.bar = every, None
+    def __init__(self, total: int, initial: int):
+        self.bar = None
         if jax.process_index() == 0 and sys.stderr.isatty():
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, initial=initial, unit="step", dynamic_ncols=True)
 
     def update(self, step: int, metrics: dict[str, float], tokens_per_step: int = 0) -> None:
+        """The bar's postfix: the newest step's own metrics."""
         text = ", ".join(f"{k}={v:.4g}" for k, v in metrics.items())
+        self.bar.update(step - self.bar.n)
+        rate = self.bar.format_dict.get("rate") or 0.0
+        self.bar.set_postfix_str(f"{text}, tokens/s={rate * tokens_per_step:,.0f}")
+
+    def log(self, step: int, metrics: dict[str, float], split: str) -> None:
+        """One line with what metrics.jsonl records at ``step`` (train: window means)."""
+        if jax.process_index():
+            return
+        rates = ("steps_per_s", "examples_per_s", "learning_rate")
+        text = ", ".join(
+            f"{k}={v:,.0f}" if k == "tokens_per_s" else f"{k}={v:.4g}"
+            for k, v in metrics.items()
+            if k not in rates and np.ndim(v) == 0
+        )
+        line = f"step {step} {split}: {text}"
         if self.bar is not None:
-            self.bar.update(step - self.bar.n)
-            rate = self.bar.format_dict.get("rate") or 0.0
-            self.bar.set_postfix_str(f"{text}, tokens/s={rate * tokens_per_step:,.0f}")
-        elif jax.process_index() == 0 and step % self.every == 0:
-            print(f"step {step}: {text}", flush=True)
+            self.bar.write(line)
+        else:
+            print(line, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+class TrainWindow:
+    """The training metrics between two log lines.
+
+    Reading a metric waits for its step, so steps are only read (``sync``) where they are
+    needed: the host prepares the next batch while the device computes this one. ``sync``
+    refuses a NaN or inf loss before anything is evaluated or saved.
+    """
+
+    def __init__(self):
+        self.pending: list[tuple[int, dict]] = []
+        self.rows: list[dict[str, float]] = []
+        self.last: dict[str, float] = {}
+        self.start, self.tokens = time.time(), 0
+
+    def add(self, step: int, metrics: dict, tokens: int) -> None:
+        self.pending.append((step, metrics))
+        self.tokens += tokens
+
+    def sync(self) -> dict[str, float]:
+        """The newest step's metrics as floats; TrainingDivergedError on a non-finite loss."""
+        for step, m in self.pending:
+            row = {k: float(v) for k, v in m.items()}
+            if not math.isfinite(row["loss"]):
+                raise TrainingDivergedError(f"loss is {row['loss']} at step {step}")
+            self.rows.append(row)
+            self.last = row
+        self.pending = []
+        return self.last
+
+    def summary(self, batch_size: int) -> dict[str, float]:
+        """Means over the window (what metrics.jsonl logs) and rates; starts a new window."""
+        self.sync()
+        mean = {k: float(np.mean([r[k] for r in self.rows])) for k in self.rows[0]}
+        dt = time.time() - self.start
+        mean["steps_per_s"] = len(self.rows) / dt
+        mean["examples_per_s"] = len(self.rows) * batch_size / dt
+        mean["tokens_per_s"] = self.tokens / dt
+        self.rows, self.start, self.tokens = [], time.time(), 0
+        return mean

@@ -1,8 +1,9 @@
 """optax optimizers and schedules from ``config.optimizer``.
 
-The learning rate goes through ``optax.inject_hyperparams`` with a host-set ``lr_scale``
-so reduce-on-plateau can act on the validation metric (as Keras' ReduceLROnPlateau and
-torch's ReduceLROnPlateau do) and is saved with the optimizer state.
+The learning rate goes through ``optax.inject_hyperparams`` with ``lr_scale`` (set by the
+plateau policy), ``step_scale`` (set per batch) and ``average`` (NT-ASGD's switch), all
+inputs of the jitted step, so the policies act on the validation metric without the host
+editing the optimizer state.
 """
 
 from __future__ import annotations
@@ -88,26 +89,14 @@ def hyperparams(opt_state: Any) -> dict:
     return inner.hyperparams
 
 
-def with_step_scale(opt_state: Any, scale: jax.Array) -> Any:
-    """The state with this step's learning-rate factor set (inside the jitted step)."""
-    h = dict(hyperparams(opt_state), step_scale=scale)
+def with_hyperparams(opt_state: Any, **values: jax.Array) -> Any:
+    """The state with injected hyperparameters set (inside the jitted step): the batch's
+    ``step_scale``, the policies' ``lr_scale`` and ``average``."""
+    h = dict(hyperparams(opt_state), **values)
     inner = getattr(opt_state, "inner_opt_state", None)
     if inner is None:
         return opt_state._replace(hyperparams=h)
     return opt_state._replace(inner_opt_state=inner._replace(hyperparams=h))
-
-
-def nonmono_trigger(history: list[float], value: float, nonmono: int, mode: str) -> bool:
-    """NT-ASGD's switch: ``value`` is worse than the best of all evaluations but the last
-    ``nonmono`` (Merity et al. 2017, Algorithm 1)."""
-    old = history[: len(history) - nonmono]
-    if not old:
-        return False
-    return value > min(old) if mode == "min" else value < max(old)
-
-
-def averaging_on(opt_state: Any) -> bool:
-    return float(hyperparams(opt_state)["average"]) > 0
 
 
 def eval_params(state: dict) -> Any:

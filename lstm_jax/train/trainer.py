@@ -1,132 +1,193 @@
 """One loop for every task: ``train_and_evaluate(config, workdir)``.
 
-Pure jitted steps over (params, optimizer state, step) with the batch sharded across a
-Mesh; Orbax checkpoints that carry the data position, so a resumed run continues with
-the very next batch and ends bit-identical to one that never stopped.
+Jitted steps over (params, optimizer state, step) with the batch sharded across a Mesh
+(``run.py``); the policies (``best_keeping``, ``early_stopping``, ``plateau``,
+``nt_asgd``) called after each validation; Orbax checkpoints that carry the data position
+and the policies' state, so a resumed run ends bit-identical to one that never stopped.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import signal
-import time
 from typing import Any
 
 import jax
-import jax.numpy as jnp
 import ml_collections
-import numpy as np
-import optax
 from flax import nnx
 
-from lstm_jax.errors import TrainingDivergedError
-from lstm_jax.tasks import get_task
+from lstm_jax.data import batching
+from lstm_jax.data.batching import Pipeline
+from lstm_jax.errors import TrainingDivergedError, TrainingInterrupted
+from lstm_jax.files import write_atomic
 from lstm_jax.tasks.base import Task
-from lstm_jax.train import checkpoint, optim, sharding
+from lstm_jax.train import optim, sharding
+from lstm_jax.train.best_keeping import BestKeeping
+from lstm_jax.train.checkpoint import Checkpoints
 from lstm_jax.train.config_check import validate
-from lstm_jax.train.metrics_log import MetricLog, Progress
+from lstm_jax.train.early_stopping import EarlyStopping
+from lstm_jax.train.metrics_log import MetricLog, Progress, TrainWindow
+from lstm_jax.train.nt_asgd import NTASGD
+from lstm_jax.train.plateau import Plateau
+from lstm_jax.train.policy import Policy
+from lstm_jax.train.run import Run, maybe_init_distributed
+from lstm_jax.train.workdir import WorkdirLock, check_trained, claim_workdir
 
 
-class _Run:
-    """Everything built from a config: task, mesh, model pieces, optimizer, jitted steps."""
-
-    def __init__(self, config: ml_collections.ConfigDict, workdir: str):
-        validate(config)
-        _maybe_init_distributed(config)
-        self.config, self.workdir = config, workdir
-        self.task: Task = get_task(config.task)
-        self.task.setup(config, workdir)  # data-dependent sizes (a vocabulary) come first
-        validate(config)  # again: epoch-valued keys now follow the data's steps_per_epoch
-        self.mesh = sharding.make_mesh(config.mesh.num_devices)
-        sharding.check_batch_size(config.batch_size, self.mesh)
-        model = self.task.make_model(config, nnx.Rngs(params=config.seed, dropout=config.seed + 1))
-        self.graphdef, params, self.rest = nnx.split(model, nnx.Param, ...)
-        self.tx = optim.make_optimizer(config.optimizer, config.num_train_steps)
-        state = {
-            "params": params,
-            "opt_state": self.tx.init(params),
-            "step": jnp.zeros((), jnp.int32),
-        }
-        self.state = jax.device_put(state, sharding.replicated(self.mesh))
-        carry = self.task.init_carry(config, config.batch_size)  # e.g. an LM's state
-        self.state["carry"] = sharding.shard_batch(carry, self.mesh)
-        self.fingerprint = checkpoint.fingerprint(config.task, params)
-        self._eval_data: dict[str, list] = {}
-        self.train_step = jax.jit(self._train_step, donate_argnums=0)
-        self.eval_step = jax.jit(self._eval_step)
-
-    def model(self, params: Any, step: jax.Array | None) -> nnx.Module:
-        rest = self.rest
-        if step is not None:  # dropout masks depend only on (seed, step): exact resume
-            rest = self._reseeded(jax.random.fold_in(jax.random.key(self.config.seed), step))
-        model = nnx.merge(self.graphdef, params, rest)
-        if step is None:
-            model.eval()
-        return model
-
-    def _reseeded(self, base: jax.Array) -> Any:
-        """The RNG streams' state with stream i keyed fold_in(base, i) and its count at 0:
-        a fresh, distinct key for every dropout site at every step."""
-        leaves, treedef = jax.tree.flatten(self.rest)
-        out, i = [], 0
-        for x in leaves:
-            if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
-                out.append(jax.random.fold_in(base, i))
-                i += 1
-            else:  # the stream's counter
-                out.append(jnp.zeros_like(x))
-        return jax.tree.unflatten(treedef, out)
-
-    def _train_step(self, state, batch):
-        def loss_fn(params):
-            return self.task.loss(self.model(params, state["step"]), batch, state["carry"])
-
-        (loss, (metrics, carry)), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
-        opt_state = state["opt_state"]
-        if "update_scale" in batch:
-            opt_state = optim.with_step_scale(opt_state, jnp.mean(batch["update_scale"]))
-        updates, opt_state = self.tx.update(grads, opt_state, state["params"])
-        params = optax.apply_updates(state["params"], updates)
-        metrics = {k: v for k, v in metrics.items() if k != "weight" and jnp.ndim(v) == 0}
-        metrics.update(loss=loss, grad_norm=optax.tree.norm(grads))
-        new = {"params": params, "opt_state": opt_state, "step": state["step"] + 1}
-        return dict(new, carry=carry), metrics
-
-    def _eval_step(self, params, batch, carry):
-        return self.task.loss(self.model(params, None), batch, carry)[1]
-
-    def evaluate(self, params: Any, split: str) -> dict[str, float]:
-        """Metrics over the whole split, weighted by each batch's ``weight`` (default 1),
-        with the task's carry (an LM's state) passed from batch to batch."""
-        if split not in self._eval_data:  # built once, not at every evaluation
-            self._eval_data[split] = self.task.eval_batches(self.config, split)
-        batches = self._eval_data[split]
-        rows = len(next(iter(jax.tree.leaves(batches[0]))))
-        carry = sharding.shard_batch(self.task.init_carry(self.config, rows), self.mesh)
-        sums: dict[str, float] = {}
-        total = 0.0
-        for batch in batches:
-            metrics, carry = self.eval_step(params, sharding.shard_batch(batch, self.mesh), carry)
-            w = float(metrics.pop("weight", 1.0))
-            total += w
-            for k, v in metrics.items():  # a metric may be an array (a confusion matrix)
-                sums[k] = sums.get(k, 0.0) + w * np.asarray(v, np.float64)
-        means = {k: v / total for k, v in sums.items()}
-        means.update(self.task.corpus_metrics(self.model(params, None), self.config, split))
-        return self.task.summarize(means, self.config, split)
-
-    def abstract_state(self) -> Any:
-        return jax.tree.map(
-            lambda x: jax.ShapeDtypeStruct(x.shape, x.dtype, sharding=x.sharding), self.state
-        )
+def make_policies(config: ml_collections.ConfigDict, task: Task) -> dict[str, Policy]:
+    opt, metric, mode = config.optimizer, task.eval_metric, task.eval_mode
+    return {
+        "best": BestKeeping(mode),
+        "early_stopping": EarlyStopping(config.early_stopping_patience, mode, metric),
+        "plateau": Plateau(opt.plateau_patience, opt.decay_factor, mode, opt.schedule == "plateau"),
+        "nt_asgd": NTASGD(opt.nonmono, mode, metric, opt.average == "nonmono"),
+    }
 
 
-def _maybe_init_distributed(config: ml_collections.ConfigDict) -> None:
-    d = config.distributed
-    if d.coordinator and not jax.distributed.is_initialized():
-        jax.distributed.initialize(d.coordinator, d.num_processes, d.process_id)
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, float]:
+    """Trains (resuming from ``workdir``'s newest readable checkpoint) and returns test
+    metrics. SIGTERM saves the state and raises TrainingInterrupted; a NaN or inf loss moves
+    the checkpoints after the last good evaluation aside and raises TrainingDivergedError."""
+    validate(config)
+    maybe_init_distributed(config)  # the lock is per process
+    with WorkdirLock(workdir):
+        run = Run(config, workdir)
+        config = run.config  # epoch-valued keys resolved against the data
+        claim_workdir(workdir, run.fingerprint)
+        task = run.task
+        policies = make_policies(config, task)
+        it = batching.iterate(run.data.train(config.seed))
+        with Checkpoints(workdir, config.keep_checkpoints, task.eval_metric, task.eval_mode) as ck:
+            restored = ck.restore_latest(run.abstract_state())
+            if restored is not None:
+                run.state, meta = restored
+                it.set_state(_data_state(meta["data"], run.data))
+                for name, state in _policy_states(meta, run.state).items():
+                    policies[name].load_state_dict(state)
+            step = int(run.state["step"])
+            ended = step >= config.num_train_steps or any(p.stop for p in policies.values())
+            done = _logged_test(workdir, step) if ended else None
+            if done is not None:
+                print(f"the run in {workdir} is complete at step {step}; its test result:")
+                print(task.describe(done, config, "test"), flush=True)
+                return done
+            _truncate_log(workdir, step)
+            if jax.process_index() == 0:
+                write_atomic(f"{workdir}/config.json", config.to_json_best_effort(indent=1))
+            with MetricLog(workdir, config.to_dict()) as log:
+                try:
+                    if not ended:  # (ended without a test: a crash in it; test again)
+                        step = _train(run, it, policies, ck, log, step)
+                except TrainingDivergedError as e:
+                    good = policies["best"].good_step
+                    moved = ck.roll_back(good)
+                    raise TrainingDivergedError(
+                        f"{e}; lower optimizer.learning_rate or set optimizer.clip_norm. "
+                        f"The last good step is {good} (finite validation, no worse than the "
+                        f"first); {len(moved)} later checkpoint(s) moved to {workdir}/diverged"
+                    ) from None
+                ck.wait()
+                if config.test_checkpoint == "last":
+                    final = run.state
+                else:
+                    final, _ = ck.restore_best(run.abstract_state())
+                test = run.evaluate(optim.eval_params(final), "test")
+                log.write(step, "test", test)
+                if base := task.baseline(config):
+                    log.write(step, "baseline", base)
+        if jax.process_index() == 0:
+            print(task.describe(test, config, "test"), flush=True)
+        return test
+
+
+def _train(run: Run, it, policies: dict[str, Policy], ck: Checkpoints, log, step: int) -> int:
+    """Steps until ``num_train_steps``, a policy's stop or SIGTERM; returns the last step."""
+    config, task = run.config, run.task
+    every = lambda k: step % k == 0 or step == config.num_train_steps
+    controls = lambda: {k: v for p in policies.values() for k, v in p.controls().items()}
+    states = lambda: {name: p.state_dict() for name, p in policies.items()}
+    meta = lambda: {"data": it.get_state(), "policies": states()}
+    progress = Progress(config.num_train_steps, step)
+    window, sigterm = TrainWindow(), []
+    old_handler = signal.signal(signal.SIGTERM, lambda *_: sigterm.append(True))
+    try:
+        while step < config.num_train_steps:
+            raw = next(it)
+            run.state, metrics = run.train_step(
+                run.state, sharding.shard_batch(raw, run.mesh), controls()
+            )
+            step += 1
+            window.add(step, metrics, task.num_tokens(raw))
+            if progress.bar is not None:
+                progress.update(step, window.sync(), task.num_tokens(raw))
+            if every(config.log_every):
+                train = window.summary(config.batch_size)
+                train["learning_rate"] = optim.current_lr(run.state["opt_state"])
+                log.write(step, "train", train)
+                progress.log(step, train, "train")
+            if every(config.eval_every):
+                window.sync()  # never evaluate or save after a NaN
+                ev = run.evaluate(optim.eval_params(run.state), "valid")
+                log.write(step, "valid", ev)
+                progress.log(step, ev, "valid")
+                for p in policies.values():
+                    p.on_eval(step, ev[task.eval_metric])
+                if policies["best"].improved:
+                    ck.save_best(step, run.state, meta(), {task.eval_metric: ev[task.eval_metric]})
+            stop = any(p.stop for p in policies.values())
+            if every(config.checkpoint_every) or stop or sigterm:
+                window.sync()
+                ck.save(step, run.state, meta(), policies["best"].good_step)
+            if stop:
+                break
+            if sigterm:
+                ck.wait()
+                raise TrainingInterrupted(
+                    f"SIGTERM: saved step {step}; run the same command to resume"
+                )
+        return step
+    finally:
+        signal.signal(signal.SIGTERM, old_handler)
+        progress.close()
+
+
+def _policy_states(meta: dict, state: dict) -> dict[str, dict]:
+    """The policies' saved state; from the loop's own fields in checkpoints written before
+    the policies were objects (2026-12-06), so those runs still resume."""
+    if "policies" in meta:
+        return meta["policies"]
+    h = optim.hyperparams(state["opt_state"])
+    best, bad = meta["best"], meta["bad_evals"]
+    return {
+        "best": {"best": best, "best_step": 0, "first": best, "good_step": 0},
+        "early_stopping": {"best": best, "bad": bad},
+        "plateau": {"best": best, "bad": meta["plateau_evals"], "scale": float(h["lr_scale"])},
+        "nt_asgd": {"history": meta["history"], "on": float(h["average"]) > 0},
+    }
+
+
+def _data_state(state: dict, data: Pipeline) -> dict:
+    """grain's iterator state; from the (epoch, position) of checkpoints written before the
+    pipelines were on grain (2026-12-06), so those runs still resume."""
+    if "next_index" in state:
+        return state
+    if "step" in state:  # the generated tasks
+        return {"next_index": int(state["step"])}
+    within = int(state.get("index", state["pos"]))  # LM windows: "index"; buckets: "pos"
+    return {"next_index": data.epoch_start(int(state["epoch"])) + within}
+
+
+def _logged_test(workdir: str, step: int) -> dict[str, float] | None:
+    """The test metrics a finished run logged at ``step``, if it did."""
+    path = os.path.join(workdir, "metrics.jsonl")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        rows = [json.loads(line) for line in f]
+    skip = ("step", "split", "wall_time")
+    tests = [r for r in rows if r["split"] == "test" and r["step"] == step]
+    return {k: v for k, v in tests[-1].items() if k not in skip} if tests else None
 
 
 def _truncate_log(workdir: str, step: int) -> None:
@@ -136,150 +197,16 @@ def _truncate_log(workdir: str, step: int) -> None:
         return
     with open(path) as f:
         keep = [line for line in f if json.loads(line)["step"] <= step]
-    with open(path, "w") as f:
-        f.writelines(keep)
+    write_atomic(path, "".join(keep))
 
 
-def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, float]:
-    """Trains (resuming from ``workdir`` if it holds a checkpoint) and returns test metrics."""
-    run = _Run(config, workdir)
-    checkpoint.claim_workdir(workdir, run.fingerprint)
-    if jax.process_index() == 0:
-        checkpoint.write_atomic(
-            os.path.join(workdir, "config.json"), config.to_json_best_effort(indent=1)
-        )
-    task, mode = run.task, run.task.eval_metric
-    better = (lambda a, b: a < b) if task.eval_mode == "min" else (lambda a, b: a > b)
-    ckpts = checkpoint.Checkpoints(workdir, config.keep_checkpoints, mode, task.eval_mode)
-    it = task.train_iter(config, config.seed)
-    meta = {
-        "data": it.get_state(),
-        "best": None,
-        "bad_evals": 0,
-        "plateau_evals": 0,
-        "history": [],
-    }
-    if ckpts.latest_step() is not None:
-        run.state, meta = ckpts.restore(run.abstract_state())
-        it.set_state(meta["data"])
-        _truncate_log(workdir, int(run.state["step"]))
-    log = MetricLog(workdir, config.to_dict())
-    step = int(run.state["step"])
-    progress = Progress(config.num_train_steps, step, config.log_every)
-    stop_signal = []
-    old_handler = signal.signal(signal.SIGTERM, lambda *_: stop_signal.append(True))
-    window: list[dict] = []
-    pending: list[tuple[int, dict]] = []
-    boundaries = (config.log_every, config.eval_every, config.checkpoint_every)
-    t_window, window_tokens = time.time(), 0
-    last_saved = step
-    try:
-        while step < config.num_train_steps and not stop_signal:
-            raw = next(it)
-            tokens = task.num_tokens(raw)
-            window_tokens += tokens
-            batch = sharding.shard_batch(raw, run.mesh)
-            run.state, metrics = run.train_step(run.state, batch)
-            step += 1
-            pending.append((step, metrics))
-            # Reading metrics waits for the step; doing it only where they are needed lets
-            # the host prepare the next batch while the device computes this one.
-            sync = progress.bar is not None or bool(stop_signal) or step == config.num_train_steps
-            if not sync and not any(step % k == 0 for k in boundaries):
-                continue
-            for at, m in pending:  # before any evaluation or checkpoint: never save a NaN
-                m = {k: float(v) for k, v in m.items()}
-                if not math.isfinite(m["loss"]):
-                    raise TrainingDivergedError(
-                        f"loss is {m['loss']} at step {at}; lower optimizer.learning_rate or "
-                        "set optimizer.clip_norm; the last good checkpoint is kept"
-                    )
-                window.append(m)
-            pending = []
-            progress.update(step, window[-1], tokens)
-            if step % config.log_every == 0 or step == config.num_train_steps:
-                mean = {k: float(np.mean([m[k] for m in window])) for k in window[0]}
-                dt = time.time() - t_window
-                mean["steps_per_s"] = len(window) / dt
-                mean["examples_per_s"] = len(window) * config.batch_size / dt
-                mean["tokens_per_s"] = window_tokens / dt
-                mean["learning_rate"] = optim.current_lr(run.state["opt_state"])
-                log.write(step, "train", mean)
-                window, t_window, window_tokens = [], time.time(), 0
-            stop = False
-            if step % config.eval_every == 0 or step == config.num_train_steps:
-                ev = run.evaluate(optim.eval_params(run.state), "valid")
-                log.write(step, "valid", ev)
-                value = ev[mode]
-                opt = config.optimizer
-                if (
-                    opt.average == "nonmono"
-                    and not optim.averaging_on(run.state["opt_state"])
-                    and optim.nonmono_trigger(meta["history"], value, opt.nonmono, task.eval_mode)
-                ):
-                    optim.hyperparams(run.state["opt_state"])["average"] = 1.0
-                    print(f"step {step}: {mode} stopped improving; averaging on", flush=True)
-                meta["history"].append(value)
-                if meta["best"] is None or better(value, meta["best"]):
-                    meta.update(best=value, bad_evals=0, plateau_evals=0)
-                    ckpts.save_best(step, run.state, meta, {mode: value})
-                else:
-                    meta["bad_evals"] += 1
-                    meta["plateau_evals"] += 1
-                if opt.schedule == "plateau" and meta["plateau_evals"] >= opt.plateau_patience:
-                    h = optim.hyperparams(run.state["opt_state"])
-                    h["lr_scale"] = h["lr_scale"] * opt.decay_factor
-                    meta["plateau_evals"] = 0
-                patience = config.early_stopping_patience
-                if patience and meta["bad_evals"] >= patience:
-                    print(
-                        f"early stopping at step {step}: no {mode} improvement in "
-                        f"{patience} evaluations",
-                        flush=True,
-                    )
-                    stop = True
-            meta["data"] = it.get_state()
-            if step % config.checkpoint_every == 0 or step == config.num_train_steps or stop:
-                ckpts.save(step, run.state, meta)
-                last_saved = step
-            if stop:
-                break
-        progress.close()
-        if stop_signal:
-            if last_saved != step:
-                ckpts.save(step, run.state, meta, force=True)
-            ckpts.wait()
-            print(f"SIGTERM: saved step {step}; run the same command to resume", flush=True)
-            return {}
-        ckpts.wait()
-        if config.test_checkpoint == "last":
-            final = run.state
-        else:
-            final, _ = ckpts.restore(run.abstract_state(), best=True)
-        test = run.evaluate(optim.eval_params(final), "test")
-        log.write(step, "test", test)
-        if jax.process_index() == 0:
-            base = task.baseline(config)
-            if base:
-                log.write(step, "baseline", base)
-            print(task.describe(test, config, "test"), flush=True)
-        return test
-    finally:
-        signal.signal(signal.SIGTERM, old_handler)
-        progress.close()
-        log.close()
-        ckpts.close()
-
-
-def _restore_best(config: ml_collections.ConfigDict, workdir: str) -> tuple[_Run, Any]:
+def _restore_best(config: ml_collections.ConfigDict, workdir: str) -> tuple[Run, Any]:
     """The run built from ``config`` and the best checkpoint's state from ``workdir``."""
-    run = _Run(config, workdir)
-    checkpoint.claim_workdir(workdir, run.fingerprint)
-    ckpts = checkpoint.Checkpoints(workdir, 1, run.task.eval_metric, run.task.eval_mode)
-    try:
-        state, _ = ckpts.restore(run.abstract_state(), best=True)
-    finally:
-        ckpts.close()
+    check_trained(workdir)  # before anything is built: nothing is created in a bad workdir
+    run = Run(config, workdir)
+    claim_workdir(workdir, run.fingerprint)
+    with Checkpoints(workdir, 1, run.task.eval_metric, run.task.eval_mode) as ck:
+        state, _ = ck.restore_best(run.abstract_state())
     return run, state
 
 

@@ -85,18 +85,21 @@ def test_gzip_tables(tmp_path):
 
 def test_bucketing_yields_every_example_once_per_epoch_and_resumes():
     lengths = np.random.default_rng(0).integers(1, 40, 203)
-    it = batching.BucketIterator(lengths, 16, seed=3, pool=4)
-    assert len(it) == 13
+    ds = batching.bucketed(lengths, 16, seed=3, make_batch=lambda i: i, pool=4)
+    per_epoch = batching.steps(203, 16)
+    assert per_epoch == 13
+    it = batching.iterate(ds)
     for _ in range(2):  # two epochs, each a permutation of all examples
-        seen = np.concatenate([next(it) for _ in range(len(it))])
+        seen = np.concatenate([next(it) for _ in range(per_epoch)])
         assert sorted(seen[seen >= 0]) == list(range(203)) and (seen < 0).sum() == 5
     # batches are bucketed: far less padding than random batches
     batch = next(it)
     spread = np.ptp(lengths[batch[batch >= 0]])
     assert spread < 15
-    state = it.get_state()
+    state = it.get_state()  # grain's state: the next batch's index
+    assert state["next_index"] == 2 * per_epoch + 1
     ahead = [next(it) for _ in range(20)]
-    again = batching.BucketIterator(lengths, 16, seed=3, pool=4)
+    again = batching.iterate(batching.bucketed(lengths, 16, 3, lambda i: i, pool=4))
     again.set_state(state)
     np.testing.assert_array_equal(np.stack(ahead), np.stack([next(again) for _ in range(20)]))
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm_jax.data import lm_stream, text
+from lstm_jax.data import batching, lm_stream, text
 from lstm_jax.errors import CheckpointError, ConfigError, DataError
 
 
@@ -65,7 +65,8 @@ def test_split_chars():
 
 def test_windows_cover_each_stream_in_order():
     ids = np.arange(103, dtype=np.int32)
-    it = lm_stream.WindowIterator(ids, 4, 5, seed=0)
+    windows = lm_stream.Windows(ids, 4, 5, seed=0)
+    it = batching.iterate(windows.dataset())
     data = lm_stream.batchify(ids, 4)  # [4, 25]: stream b is ids[25b : 25b + 25]
     assert data[1, 0] == 25
     got = [next(it) for _ in range(lm_stream.steps_per_epoch(103, 4, 5))]
@@ -75,28 +76,36 @@ def test_windows_cover_each_stream_in_order():
     np.testing.assert_array_equal(targets, data[:, 1:21])
     assert [b["reset"][0] for b in got] == [1.0, 0.0, 0.0, 0.0]
     again = next(it)  # a new epoch starts from the beginning with a reset
-    assert again["reset"][0] == 1.0 and again["inputs"][0, 0] == 0 and it.epoch == 1
+    assert again["reset"][0] == 1.0 and again["inputs"][0, 0] == 0
+    assert windows.epoch_start(1) == 4
 
 
 def test_random_bptt_is_bucketed_and_resumable():
     ids = np.arange(20_000, dtype=np.int32)
-    it = lm_stream.WindowIterator(ids, 4, 70, seed=3, random_length=True)
+    make = lambda: lm_stream.Windows(ids, 4, 70, seed=3, random_length=True)
+    it = batching.iterate(make().dataset())
     lengths = [next(it)["inputs"].shape[1] for _ in range(40)]
     assert all(n % 5 == 0 for n in lengths) and len(set(lengths)) > 2
     assert 60 <= np.median(lengths) <= 75
-    it2 = lm_stream.WindowIterator(ids, 4, 70, seed=3, random_length=True)
+    it2 = batching.iterate(make().dataset())
     for _ in range(20):
         next(it2)
-    it3 = lm_stream.WindowIterator(ids, 4, 70, seed=3, random_length=True)
+    it3 = batching.iterate(make().dataset())
     it3.set_state(it2.get_state())
     assert [next(it3)["inputs"].shape[1] for _ in range(20)] == lengths[20:]
     b = next(it3)
     np.testing.assert_allclose(b["update_scale"], b["inputs"].shape[1] / 70)
+    # epochs differ in length; the stream still starts each one with a reset window
+    w = make()
+    starts = [w.epoch_start(e) for e in range(4)]
+    assert len(set(np.diff(starts))) > 1 or starts[1] > 0
+    assert all(w.window(s)["reset"][0] == 1.0 for s in starts)
+    assert w.window(starts[2] - 1)["reset"][0] == 0.0
 
 
 def test_eval_windows_pad_the_last_one():
     ids = np.arange(12, dtype=np.int32)
-    batches = lm_stream.eval_windows(ids, 1, 5, "test")
+    batches = list(lm_stream.eval_windows(ids, 1, 5, "test"))
     assert len(batches) == 3  # 11 predictions: 5 + 5 + 1
     assert batches[-1]["weights"].sum() == 1 and batches[-1]["targets"][0, 0] == 11
     assert sum(b["weights"].sum() for b in batches) == 11
@@ -104,6 +113,6 @@ def test_eval_windows_pad_the_last_one():
 
 def test_bptt_longer_than_the_split():
     with pytest.raises(ConfigError, match="bptt=50 is longer"):
-        lm_stream.WindowIterator(np.arange(100, dtype=np.int32), 4, 50, seed=0)
+        lm_stream.Windows(np.arange(100, dtype=np.int32), 4, 50, seed=0)
     with pytest.raises(ConfigError, match="too few"):
         lm_stream.batchify(np.arange(3, dtype=np.int32), 4)

@@ -1,5 +1,7 @@
-"""Runs the engine as users do, in subprocesses: kill -9 then resume, SIGTERM, and a
-two-process cluster on 127.0.0.1 (the multi-host path, each process with 4 devices)."""
+"""Runs the engine as users do, in subprocesses: kill -9 at several points (between
+checkpoints, during a periodic save, during a best save) then resume, SIGTERM, the same
+command started twice, and a two-process cluster on 127.0.0.1 (the multi-host path, each
+process with 4 devices)."""
 
 import json
 import os
@@ -36,14 +38,14 @@ def launch(workdir, *extra, devices=1, env_extra=None):
     )
 
 
-def finish(proc, timeout=300):
+def finish(proc, timeout=300, returncode=0):
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         out, err = proc.communicate()
         raise AssertionError(f"timed out; stderr tail:\n{err[-3000:]}") from None
-    assert proc.returncode == 0, err[-3000:]
+    assert proc.returncode == returncode, err[-3000:]
     return out
 
 
@@ -65,29 +67,59 @@ def wait_for_checkpoint(workdir, step, proc, timeout=240):
     raise AssertionError("no checkpoint appeared")
 
 
-STEPS = ["--config.num_train_steps=60", "--config.checkpoint_every=5"]
+STEPS = ["--config.num_train_steps=40", "--config.checkpoint_every=5"]
 
 
-def test_kill9_then_resume_is_bit_identical(tmp_path):
-    finish(launch(tmp_path / "straight", *STEPS))
-    proc = launch(tmp_path / "killed", *STEPS)
-    wait_for_checkpoint(tmp_path / "killed", 20, proc)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    finish(launch(tmp_path / "killed", *STEPS))
-    assert final(tmp_path / "killed") == final(tmp_path / "straight")
+@pytest.fixture(scope="module")
+def straight(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("straight") / "w"
+    finish(launch(workdir, *STEPS))
+    return final(workdir)
 
 
-def test_sigterm_saves_then_resumes(tmp_path):
+@pytest.mark.parametrize("kill_at", ["between checkpoints", "checkpoints/20", "best/5"])
+def test_kill9_then_resume_is_bit_identical(tmp_path, straight, kill_at):
+    workdir = tmp_path / "killed"
+    if kill_at == "between checkpoints":
+        proc = launch(workdir, *STEPS)
+        wait_for_checkpoint(workdir, 20, proc)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    else:  # the hook kills the run while that save's files are half written
+        proc = launch(workdir, *STEPS, env_extra={"LSTM_JAX_TEST_KILL_IN_SAVE": kill_at})
+        assert proc.wait(timeout=240) == -signal.SIGKILL
+        folder, step = kill_at.split("/")
+        assert f"{step}.orbax-checkpoint-tmp" in os.listdir(workdir / folder)
+    out = finish(launch(workdir, *STEPS))
+    assert "taking over" in out  # the dead run's lock
+    if kill_at != "between checkpoints":
+        assert "a save a killed run left unfinished" in out
+    assert final(workdir) == straight
+
+
+def test_sigterm_saves_exits_143_and_resumes(tmp_path):
     proc = launch(tmp_path / "w", *STEPS)
     wait_for_checkpoint(tmp_path / "w", 10, proc)
     proc.send_signal(signal.SIGTERM)
-    out = finish(proc)
-    assert "SIGTERM: saved step" in out
+    out = finish(proc, returncode=128 + signal.SIGTERM)
+    assert out.count("SIGTERM: saved step") == 1
     saved = int(out.split("SIGTERM: saved step ")[1].split(";")[0])
     assert str(saved) in os.listdir(tmp_path / "w" / "checkpoints")
     finish(launch(tmp_path / "w", *STEPS))
     assert final(tmp_path / "w")[-1]["split"] == "baseline"
+
+
+def test_the_same_command_twice_on_one_workdir(tmp_path):
+    long = ["--config.num_train_steps=100000", "--config.checkpoint_every=5"]
+    first = launch(tmp_path / "w", *long)
+    wait_for_checkpoint(tmp_path / "w", 5, first)
+    second = launch(tmp_path / "w", *long)
+    _, err = second.communicate(timeout=120)
+    first.send_signal(signal.SIGTERM)
+    finish(first, returncode=128 + signal.SIGTERM)
+    assert second.returncode == 2
+    assert err.strip().splitlines()[-1].startswith("error: workdir")
+    assert f"in use by pid {first.pid}" in err
 
 
 def free_port():

@@ -9,7 +9,6 @@ batch 1 by default, as Zaremba et al. and AWD-LSTM report it.
 from __future__ import annotations
 
 import math
-import os
 
 import jax
 import jax.numpy as jnp
@@ -18,82 +17,52 @@ import optax
 from flax import nnx
 
 from lstm_jax.data import lm_stream, text
-from lstm_jax.data.tfds_text import load_text
-from lstm_jax.errors import ConfigError, DataError
 from lstm_jax.models.language_model import LanguageModel, layer_sizes, zero_state
 from lstm_jax.nn.activation_reg import activation_reg, temporal_activation_reg
 from lstm_jax.tasks import register
-from lstm_jax.tasks.base import Task, tfds_splits
-
-SPLITS = ("train", "valid", "test")
-# file names tried in config.data.dir, in order: the PTB/WikiText layouts people have
-PATTERNS = ("{}.txt", "ptb.{}.txt", "wiki.{}.tokens", "{}")
-VOCAB_FILE = "vocab.jsonl"
-
-
-def read_splits(data) -> dict[str, str]:
-    """split -> text, from ``data.tfds``, ``data.file`` (cut by ``data.split``) or ``data.dir``."""
-    if data.tfds:
-        names = tfds_splits(data)
-        return {
-            s: load_text(data.tfds, n, data.dir, data.tfds_key)
-            for s, n in zip(SPLITS, names, strict=True)
-        }
-    if data.file:
-        fractions = [float(x) for x in data.split.split(",")]
-        return text.split_chars(text.read_text(data.file), fractions)
-    if not data.dir:
-        raise ConfigError("set one of config.data.dir, config.data.file or config.data.tfds")
-    if not os.path.isdir(data.dir):
-        raise DataError(f"config.data.dir {data.dir!r} is not a directory")
-    out = {}
-    for split in SPLITS:
-        names = [p.format(split) for p in PATTERNS]
-        found = [n for n in names if os.path.isfile(os.path.join(data.dir, n))]
-        if not found:
-            raise DataError(f"no {split} file in {data.dir!r} (looked for {', '.join(names)})")
-        out[split] = text.read_text(os.path.join(data.dir, found[0]))
-    return out
+from lstm_jax.tasks.base import Task
 
 
 @register("lm")
 class LanguageModelTask(Task):
     eval_metric = "nll"  # nats per token; perplexity and bits per character follow from it
+    keys = {
+        "data": {
+            "dir": "",  # train/valid/test files: ptb.*.txt, wiki.*.tokens or *.txt
+            "file": "",  # or one text file, cut into train/valid/test by data.split
+            "split": "0.9,0.05,0.05",
+            "tfds": "",  # or a TFDS text dataset (tiny_shakespeare, lm1b), prepared in data.dir
+            "tfds_splits": "train,validation,test",
+            "tfds_key": "text",
+            "level": "word",  # word | char
+            "vocab_size": 10_000,  # 0 = every training token
+            "min_count": 1,
+            "train_tokens": 0,  # train on the first N training tokens (0 = all); same vocabulary
+            "bptt": 20,
+            "random_bptt": False,  # AWD-LSTM's variable window length
+            "eval_bptt": 0,  # 0 = bptt; longer windows only make evaluation faster
+            "eval_batch_size": 20,  # validation streams
+            "test_batch_size": 1,  # the papers' test protocol
+        },
+        "predict": {
+            "length": 50,
+            "temperature": 1.0,  # 0 = greedy
+            "top_k": 0,  # 0 = the whole vocabulary
+            "seed": 0,
+        },
+    }
+    positive = ("data.bptt", "data.eval_batch_size", "data.test_batch_size", "predict.length")
+    choices = {"data.level": ("word", "char")}
 
-    def setup(self, config, workdir):
-        d = config.data
-        tokens = {s: text.tokenize(t, d.level) for s, t in read_splits(d).items()}
-        built = text.Vocab.build(tokens["train"], d.vocab_size, d.min_count)
-        path = os.path.join(workdir, VOCAB_FILE)
-        if os.path.exists(path):
-            text.check_vocab(text.Vocab.load(path), built, path)
-        self.config, self.vocab = config, built
-        self.ids, self.oov = {}, {}
-        for split, toks in tokens.items():
-            self.ids[split], self.oov[split] = built.encode(toks)
-        if not isinstance(d.train_tokens, int) or d.train_tokens < 0:
-            raise ConfigError(f"data.train_tokens must be an int >= 0, got {d.train_tokens!r}")
-        if d.train_tokens:  # a smaller corpus, same vocabulary: perplexities stay comparable
-            self.ids["train"] = self.ids["train"][: d.train_tokens]
-        for split in ("valid", "test"):
-            if self.oov[split]:
-                print(
-                    f"{split}: {self.oov[split]} of {len(self.ids[split])} tokens are not in the "
-                    f"training vocabulary; counted as {text.UNK}",
-                    flush=True,
-                )
-        # epoch-valued keys of the config (schedules, eval_every) follow through references
-        d.steps_per_epoch = lm_stream.steps_per_epoch(
-            len(self.ids["train"]), config.batch_size, d.bptt
-        )
-        if not os.path.exists(path) and jax.process_index() == 0:  # only once all checks pass
-            os.makedirs(workdir, exist_ok=True)
-            built.save(path)
+    def load(self, config, workdir):
+        self.config = config
+        self.data = lm_stream.load(config, workdir)
+        return self.data
 
     def make_model(self, config, rngs):
         m = config.model
         return LanguageModel(
-            len(self.vocab),
+            len(self.data.vocab),
             m.embed,
             m.hidden_features,
             m.num_layers,
@@ -116,17 +85,6 @@ class LanguageModelTask(Task):
         sizes = layer_sizes(m.embed, m.hidden_features, m.num_layers, m.tie, m.proj_features)
         zeros = zero_state(sizes, batch_size, m.cell)
         return jax.tree.map(lambda a: np.zeros(a.shape, np.float32), zeros)
-
-    def train_iter(self, config, seed):
-        d = config.data
-        return lm_stream.WindowIterator(
-            self.ids["train"], config.batch_size, d.bptt, seed, d.random_bptt
-        )
-
-    def eval_batches(self, config, split):
-        d = config.data
-        rows = d.test_batch_size if split == "test" else d.eval_batch_size
-        return lm_stream.eval_windows(self.ids[split], rows, d.eval_bptt or d.bptt, split)
 
     def loss(self, model, batch, carry):
         keep = 1.0 - batch["reset"][:, None]
@@ -151,17 +109,16 @@ class LanguageModelTask(Task):
         return out
 
     def baseline(self, config):
-        return {"nll": math.log(len(self.vocab))}  # a uniform guess over the vocabulary
+        return {"nll": math.log(len(self.data.vocab))}  # a uniform guess over the vocabulary
 
     def describe(self, metrics, config, split):
         level = config.data.level
         what = f"{metrics['bpc']:.3f} bits/char" if level == "char" else ""
         what = what or f"perplexity {metrics['perplexity']:.2f}"
-        oov = self.oov[split]
+        oov = self.data.oov[split]
         oov = f"; {oov} {split} tokens out of vocabulary" if oov else ""
-        return (
-            f"lm ({level}, vocab {len(self.vocab)}): {split} {what} (nll {metrics['nll']:.4f}){oov}"
-        )
+        vocab = len(self.data.vocab)
+        return f"lm ({level}, vocab {vocab}): {split} {what} (nll {metrics['nll']:.4f}){oov}"
 
     def predict(self, model, config, inputs):
         """Samples ``predict.length`` tokens after each prompt (an empty prompt: after <eos>)."""
@@ -182,7 +139,7 @@ class LanguageModelTask(Task):
         out = []
         for prompt in inputs or [""]:
             toks = prompt.split() if level == "word" else list(prompt)
-            ids, _ = self.vocab.encode(toks or [text.EOS if level == "word" else "\n"])
+            ids, _ = self.data.vocab.encode(toks or [text.EOS if level == "word" else "\n"])
             tokens = jnp.asarray(ids[None])
             state = jax.tree.map(jnp.asarray, self.init_carry(config, 1))
             sampled = []
@@ -191,7 +148,7 @@ class LanguageModelTask(Task):
                 nxt, state = step(params, tokens, state, key)
                 sampled.append(int(nxt[0]))
                 tokens = nxt[:, None].astype(jnp.int32)
-            generated = self.vocab.decode(sampled, level)
+            generated = self.data.vocab.decode(sampled, level)
             space = level == "word" and prompt and not generated.startswith("\n")
             out.append(prompt + (" " if space else "") + generated)
         return out

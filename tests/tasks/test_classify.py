@@ -13,7 +13,7 @@ import pytest
 from configs import sst2, sst5
 from lstm_jax.errors import ConfigError, DataError
 from lstm_jax.tasks import get_task
-from lstm_jax.tasks.classification import confusion_summary
+from lstm_jax.tasks.classify import confusion_summary
 from lstm_jax.train import trainer
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -65,7 +65,8 @@ def test_tiny_run_learns_and_writes_the_confusion_matrix(tmp_path):
     matrix = np.array(conf["matrix"])
     assert conf["classes"] == ["negative", "positive"] and matrix.sum() == 80
     assert np.isclose(np.trace(matrix) / 80, test["accuracy"])
-    assert c.data.steps_per_epoch == 25  # ceil(400 / 16)
+    with open(os.path.join(workdir, "config.json")) as f:
+        assert json.load(f)["steps_per_epoch"] == 25  # ceil(400 / 16), from the data
     lines = trainer.predict(c, workdir, ["the film was great fun", "a dull awful plot"])
     assert lines[0].startswith("positive\tnegative=0.") and lines[0].endswith("great fun")
     assert lines[1].startswith("negative\t")
@@ -114,7 +115,9 @@ def test_sentencepiece_tokenizer_is_trained_once_and_kept(tmp_path):
     assert os.path.exists(os.path.join(workdir, "spm.model"))
     again = get_task("classify")
     again.setup(c, workdir)
-    assert again.vocab == task.vocab and again.tokenizer("great fun") == task.tokenizer("great fun")
+    assert again.data.vocab == task.data.vocab and again.data.tokenizer(
+        "great fun"
+    ) == task.data.tokenizer("great fun")
 
 
 def test_tfds_through_mock_data(tmp_path):
@@ -129,7 +132,7 @@ def test_tfds_through_mock_data(tmp_path):
     ):
         task = get_task("classify")
         task.setup(c, str(tmp_path / "w"))
-    assert len(task.seqs["train"]) == 20 and set(task.labels["train"]) <= {0, 1}
+    assert len(task.data.seqs["train"]) == 20 and set(task.data.labels["train"]) <= {0, 1}
 
 
 def test_tfds_not_prepared_is_an_error_not_a_download(tmp_path):

@@ -106,7 +106,7 @@ def test_bleu_wiring_on_known_pairs(tmp_path):
     c = tiny(corpus(tmp_path / "data", sizes=(50, 3, 3)))
     task = get_task("translate")
     task.setup(c, str(tmp_path / "w"))
-    refs = task.references["test"]
+    refs = task.data.references["test"]
     with mock.patch.object(task, "translate", return_value=refs):
         assert task.corpus_metrics(None, c, "test")["bleu"] == pytest.approx(100.0)
     short = [" ".join(r.split()[:-1]) for r in refs]  # every hypothesis one word short
@@ -114,7 +114,7 @@ def test_bleu_wiring_on_known_pairs(tmp_path):
         bleu = task.corpus_metrics(None, c, "test")["bleu"]
     assert bleu == pytest.approx(sacrebleu.corpus_bleu(short, [refs]).score)
     assert 0 < bleu < 100
-    ids = task.tgt_vocab.encode(["t1", "t2", "</s>", "t3"])[0]
+    ids = task.data.tgt_vocab.encode(["t1", "t2", "</s>", "t3"])[0]
     assert task.detokenize(ids) == "t1 t2"
 
 
@@ -127,7 +127,7 @@ def test_sentencepiece_joint_vocabulary(tmp_path):
     task = get_task("translate")
     task.setup(c, str(tmp_path / "w"))
     assert os.path.exists(tmp_path / "w" / "spm.model")
-    ids = task.tgt_vocab.encode(task.tok_tgt("t1 t7 t2"))[0]
+    ids = task.data.tgt_vocab.encode(task.data.tok_tgt("t1 t7 t2"))[0]
     assert task.detokenize(ids) == "t1 t7 t2"
 
 
@@ -143,7 +143,7 @@ def test_tfds_through_mock_data(tmp_path):
     ):
         task = get_task("translate")
         task.setup(c, str(tmp_path / "w"))
-    assert len(task.src["train"]) == 12 and len(task.references["test"]) == 12
+    assert len(task.data.src["train"]) == 12 and len(task.data.references["test"]) == 12
 
 
 def test_bad_input(tmp_path, capsys):
@@ -157,7 +157,7 @@ def test_bad_input(tmp_path, capsys):
     task.setup(tiny(data, **{"data.max_length": 4}), str(tmp_path / "w2"))
     out = capsys.readouterr().out
     assert "pairs longer than 4 tokens dropped" in out
-    assert all(len(s) <= 4 for s in task.src["train"])
+    assert all(len(s) <= 4 for s in task.data.src["train"])
     with pytest.raises(ConfigError, match=r"unknown data.too_long"):
         get_task("translate").setup(tiny(data, **{"data.too_long": "x"}), str(tmp_path / "w3"))
     c = tiny("")

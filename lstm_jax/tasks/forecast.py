@@ -8,93 +8,58 @@ only and saved as ``workdir/scaler.json``. Metrics are in the data's own units.
 
 from __future__ import annotations
 
-import os
+import io
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lstm_jax.data import batching
 from lstm_jax.data import timeseries as ts
-from lstm_jax.errors import CheckpointError, ConfigError
+from lstm_jax.errors import ConfigError
 from lstm_jax.models.forecaster import Forecaster
 from lstm_jax.tasks import register
-from lstm_jax.tasks.base import Task, check_positive
+from lstm_jax.tasks.base import Task
 
-SPLITS = ("train", "valid", "test")
 LOSSES = ("mse", "mae", "quantile")
-
-
-def _names(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
-
-
-def split_rows(n: int, spec: str) -> list[int]:
-    """Row boundaries [0, a, b, c] of train/valid/test from counts or fractions."""
-    parts = [float(p) for p in spec.split(",")]
-    if len(parts) != 3 or min(parts) <= 0:
-        raise ConfigError(f"data.split must be 3 positive row counts or fractions, got {spec!r}")
-    counts = [int(p * n) if sum(parts) <= 1.0 + 1e-9 else int(p) for p in parts]
-    if sum(counts) > n:
-        raise ConfigError(f"data.split {spec!r} needs {sum(counts)} rows; the file has {n}")
-    return [0, counts[0], counts[0] + counts[1], sum(counts)]
 
 
 @register("forecast")
 class ForecastTask(Task):
     eval_metric = "mae"
     eval_mode = "min"
+    keys = {
+        "data": {
+            "file": "",  # a CSV with a header
+            "time_column": "date",
+            "targets": "",  # the column(s) to forecast
+            "covariates": "",  # numeric columns the model also sees
+            "categorical": "",  # text columns, one-hot over the categories in the training rows
+            "split": "0.7,0.15,0.15",  # rows (or fractions) of train, valid, test, in order
+            "missing": "interpolate",  # ffill | interpolate | mask
+            "scale": True,  # standardize with the training rows' mean and std
+            "lookback": 96,
+            "horizon": 24,
+            "season": 24,  # the seasonal-naive forecast repeats the last season
+            "eval_batch_size": 256,
+        }
+    }
+    positive = ("data.lookback", "data.horizon", "data.season", "data.eval_batch_size")
+    choices = {"data.missing": ts.POLICIES}
 
-    def setup(self, config, workdir):
-        d, m = config.data, config.model
-        for key in ("data.lookback", "data.horizon", "data.eval_batch_size"):
-            check_positive(config, key)
+    def load(self, config, workdir):
+        m = config.model
         if m.loss not in LOSSES:
             raise ConfigError(f"unknown model.loss {m.loss!r}; choose one of {LOSSES}")
         self.config, self.workdir = config, workdir
-        self.targets, covariates = _names(d.targets), _names(d.covariates)
-        if not self.targets:
-            raise ConfigError("set config.data.targets (the column(s) to forecast)")
-        categorical = _names(d.categorical)
-        series = ts.read_csv(d.file, d.time_column, self.targets + covariates, categorical)
-        values, missing = ts.fill_missing(series.values, d.missing)
-        if missing:
-            print(f"{missing} missing values ({d.missing})", flush=True)
-        self.bounds = split_rows(len(values), d.split)
-        train = values[: self.bounds[1]]
-        scaler = ts.Scaler.fit(train) if d.scale else ts.Scaler.identity(values.shape[1])
-        path = os.path.join(workdir, "scaler.json")
-        if os.path.exists(path):
-            saved = ts.Scaler.load(path)
-            if not (np.allclose(saved.mean, scaler.mean) and np.allclose(saved.std, scaler.std)):
-                raise CheckpointError(
-                    f"{path} was fitted on other training data; use a new workdir for this data"
-                )
-        self.scaler, self.raw = scaler, values
-        # the naive forecasts need a last value even where data.missing=mask left a gap
-        self.filled = ts.fill_missing(series.values, "ffill")[0] if d.missing == "mask" else values
-        self.scaled = scaler.transform(values).astype(np.float32)
-        for name in categorical:  # one-hot columns join the inputs unscaled
-            hot, _ = ts.one_hot(series.categories[name], self.bounds[1])
-            self.scaled = np.concatenate([self.scaled, hot], 1)
-        self.quantiles = [float(q) for q in _names(m.quantiles)] if m.loss == "quantile" else []
-        self.starts = {
-            s: ts.window_starts(self.bounds[i], self.bounds[i + 1], d.lookback, d.horizon)
-            for i, s in enumerate(SPLITS)
-        }
-        if d.season >= d.lookback:
-            raise ConfigError(
-                f"data.season ({d.season}) must be shorter than data.lookback ({d.lookback})"
-            )
-        d.steps_per_epoch = -(-len(self.starts["train"]) // config.batch_size)
-        if jax.process_index() == 0 and not os.path.exists(path):
-            os.makedirs(workdir, exist_ok=True)
-            scaler.save(path)
+        self.data = ts.load(config, workdir)
+        self.targets, self.scaler = self.data.targets, self.data.scaler
+        self.quantiles = [float(q) for q in ts.names(m.quantiles)] if m.loss == "quantile" else []
+        return self.data
 
     def make_model(self, config, rngs):
         m, d = config.model, config.data
         return Forecaster(
-            self.scaled.shape[1],
+            self.data.scaled.shape[1],
             len(self.targets),
             d.horizon,
             m.hidden_features,
@@ -106,33 +71,8 @@ class ForecastTask(Task):
             rngs=rngs,
         )
 
-    def _batch(self, split: str, index: np.ndarray) -> dict[str, np.ndarray]:
-        d, k = self.config.data, len(self.targets)
-        starts = self.starts[split][np.maximum(index, 0)]
-        rows = starts[:, None] + np.arange(d.lookback + d.horizon)[None, :]
-        window = self.scaled[rows]
-        raw = self.raw[rows][:, :, :k]
-        filled = self.filled[rows][:, :, :k]
-        return {
-            "inputs": np.nan_to_num(window[:, : d.lookback]),
-            "targets": window[:, d.lookback :, :k],
-            "raw_targets": raw[:, d.lookback :],
-            "last": filled[:, d.lookback - 1],
-            "season": filled[:, d.lookback - d.season : d.lookback],
-            "weights": (index >= 0).astype(np.float32),
-        }
-
     def num_tokens(self, batch):
         return int(batch["weights"].sum()) * self.config.data.horizon
-
-    def train_iter(self, config, seed):
-        n = len(self.starts["train"])
-        make = lambda index: self._batch("train", index)
-        return batching.BucketIterator([0] * n, config.batch_size, seed, make_batch=make)
-
-    def eval_batches(self, config, split):
-        idx = batching.fixed_batches([0] * len(self.starts[split]), config.data.eval_batch_size)
-        return [self._batch(split, i) for i in idx]
 
     def _point(self, out: jax.Array) -> jax.Array:
         return out[..., len(self.quantiles) // 2] if self.quantiles else out[..., 0]
@@ -196,7 +136,7 @@ class ForecastTask(Task):
     def corpus_metrics(self, model, config, split):
         """On the test split, a PNG of forecast against actual (with the quantile band)
         over back-to-back windows of the first target: ``workdir/forecast_test.png``."""
-        if split != "test" or jax.process_index() or not os.path.isdir(self.workdir):
+        if split != "test" or jax.process_index():
             return {}
         try:
             import matplotlib
@@ -207,12 +147,12 @@ class ForecastTask(Task):
             print("no forecast plot: pip install -e '.[plots]'", flush=True)
             return {}
         d = config.data
-        starts = self.starts["test"][:: d.horizon][:8]
+        starts = self.data.starts["test"][:: d.horizon][:8]
         rows = starts[:, None] + np.arange(d.lookback)[None, :]
-        fc = self._forecast(model, self.scaled[rows])[:, :, 0]  # first target
+        fc = self._forecast(model, self.data.scaled[rows])[:, :, 0]  # first target
         t = (starts[:, None] + d.lookback + np.arange(d.horizon)[None, :]).reshape(-1)
         fig, ax = plt.subplots(figsize=(9, 3.5))
-        ax.plot(t, self.raw[t, 0], color="black", lw=1, label="actual")
+        ax.plot(t, self.data.raw[t, 0], color="black", lw=1, label="actual")
         point = fc[..., len(self.quantiles) // 2] if self.quantiles else fc[..., 0]
         ax.plot(t, point.reshape(-1), color="tab:blue", lw=1, label="forecast")
         if len(self.quantiles) >= 2:
@@ -228,14 +168,15 @@ class ForecastTask(Task):
         ax.set_ylabel(self.targets[0])
         ax.legend(loc="upper left")
         fig.tight_layout()
-        fig.savefig(os.path.join(self.workdir, "forecast_test.png"), dpi=110)
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=110)
         plt.close(fig)
-        return {}
+        return {"outputs": {"forecast_test.png": png.getvalue()}}
 
     def predict(self, model, config, inputs):
         """The next ``data.horizon`` steps after the end of the file, one line per step."""
         d = config.data
-        fc = self._forecast(model, self.scaled[None, -d.lookback :])[0]
+        fc = self._forecast(model, self.data.scaled[None, -d.lookback :])[0]
         lines = []
         for step in range(d.horizon):
             parts = []

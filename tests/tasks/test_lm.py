@@ -68,7 +68,9 @@ def test_tiny_end_to_end_learns_the_grammar(tmp_path):
     # the grammar's own perplexity is 2.0 (4 x 3 x 4 choices per 6 tokens); word
     # frequencies alone give about 7
     assert test["perplexity"] < 2.6, test
-    assert c.data.steps_per_epoch == (3600 // 8 - 1) // 6  # set from the corpus
+    with open(tmp_path / "w" / "config.json") as f:  # the run's config: from the corpus
+        assert json.load(f)["steps_per_epoch"] == (3600 // 8 - 1) // 6
+    assert c.steps_per_epoch == ptb_small.get_config().steps_per_epoch  # c itself untouched
     valid = records(tmp_path / "w", "valid")
     assert valid[-1]["perplexity"] < valid[0]["perplexity"]
     assert os.path.exists(tmp_path / "w" / "vocab.jsonl")
@@ -87,9 +89,9 @@ def test_train_tokens_keeps_the_vocabulary_and_cuts_the_corpus(tmp_path):
     whole, part = get_task("lm"), get_task("lm")
     whole.setup(tiny(data), str(tmp_path / "a"))
     part.setup(tiny(data, **{"data.train_tokens": 1000}), str(tmp_path / "b"))
-    assert len(part.ids["train"]) == 1000 and len(whole.ids["train"]) == 3600
-    np.testing.assert_array_equal(part.ids["train"], whole.ids["train"][:1000])
-    assert part.vocab.itos == whole.vocab.itos
+    assert len(part.data.ids["train"]) == 1000 and len(whole.data.ids["train"]) == 3600
+    np.testing.assert_array_equal(part.data.ids["train"], whole.data.ids["train"][:1000])
+    assert part.data.vocab.itos == whole.data.vocab.itos
     with pytest.raises(ConfigError, match="train_tokens must be an int >= 0"):
         get_task("lm").setup(tiny(data, **{"data.train_tokens": -1}), str(tmp_path / "c"))
 
@@ -169,7 +171,7 @@ def test_tfds_text_through_mock_data(tmp_path):
     ):
         task = get_task("lm")
         task.setup(c, str(tmp_path / "w"))
-    assert len(task.ids["train"]) > 10 and len(task.ids["test"]) > 10
+    assert len(task.data.ids["train"]) > 10 and len(task.data.ids["test"]) > 10
 
 
 def test_tfds_not_prepared_is_an_error_not_a_download(tmp_path):
@@ -182,7 +184,7 @@ def test_out_of_vocabulary_words_are_counted(tmp_path, capsys):
     c = tiny(corpus(tmp_path / "data", extra="the zebra sees the unicorn"))
     task = get_task("lm")
     task.setup(c, str(tmp_path / "w"))
-    assert task.oov == {"train": 0, "valid": 2, "test": 0}
+    assert task.data.oov == {"train": 0, "valid": 2, "test": 0}
     assert "valid: 2 of" in capsys.readouterr().out
 
 
@@ -230,18 +232,20 @@ def test_main_reports_a_missing_data_dir_in_one_line(tmp_path):
 def test_nt_asgd_switches_averaging_on_and_checkpoints_it(tmp_path, monkeypatch, capsys):
     import optax
 
-    from lstm_jax.train import checkpoint, optim
+    from lstm_jax.train import nt_asgd, optim
+    from lstm_jax.train.checkpoint import Checkpoints
+    from lstm_jax.train.run import Run
 
-    monkeypatch.setattr(optim, "nonmono_trigger", lambda *a: True)  # the rule: test_optim
+    monkeypatch.setattr(nt_asgd, "nonmono_trigger", lambda *a: True)  # the rule: test_policies
     c = tiny(corpus(tmp_path / "data"), num_train_steps=60)
     c.optimizer.name, c.optimizer.learning_rate = "sgd", 1.0
     c.optimizer.average = "nonmono"
     c.eval_every = c.log_every = c.checkpoint_every = 10
     trainer.train_and_evaluate(c, str(tmp_path / "w"))
     assert "step 10: nll stopped improving; averaging on" in capsys.readouterr().out
-    run = trainer._Run(c, str(tmp_path / "w"))
-    ckpts = checkpoint.Checkpoints(str(tmp_path / "w"), 1, "nll", "min")
-    state, _ = ckpts.restore(run.abstract_state())
-    ckpts.close()
+    run = Run(c, str(tmp_path / "w"))
+    with Checkpoints(str(tmp_path / "w"), 1, "nll", "min") as ckpts:
+        state, meta = ckpts.restore_latest(run.abstract_state())
+    assert meta["policies"]["nt_asgd"]["on"]
     assert int(optax.tree.get(state["opt_state"], "avg_count")) == 50  # steps 11..60
     assert optim.eval_params(state) is not state["params"]

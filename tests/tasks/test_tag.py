@@ -97,7 +97,7 @@ def test_tfds_conll_source(tmp_path):
         c = tiny("", **{"data.tfds": "conll2003", "data.scheme": "bio"})
         task = get_task("tag")
         task.setup(c, str(tmp_path / "w"))
-    assert task.sentences["test"][0] == (["Anna", "visited", "Oslo"], ["S-PER", "O", "S-LOC"])
+    assert task.data.sentences["test"][0] == (["Anna", "visited", "Oslo"], ["S-PER", "O", "S-LOC"])
     bad = fake_source([{"tokens": [b"Anna"], "ner": [1, 0]}])
     with (
         mock.patch.object(conll, "open_split", return_value=bad),
