@@ -4,7 +4,7 @@ import csv
 import os
 
 from experiments import classical_baselines
-from tests.tasks.test_classification import dataset, tiny
+from tests.tasks.test_classify import dataset, tiny
 
 
 def test_classical_baselines_on_generated_sentences(tmp_path):
