@@ -25,6 +25,9 @@ def get_config():
     c.batch_size = 20
 
     c.data.dir = "../shared/data/ptb"  # train/valid/test files: ptb.*.txt, wiki.*.tokens, *.txt
+    # the papers' protocol: Mikolov's PTB has exactly 10k words, so this cap maps nothing to
+    # <unk>; for another corpus, --config.data.vocab_size=0 keeps every word
+    c.data.vocab_size = 10_000
     # Training windows per epoch, (tokens // batch - 1) // bptt, set from the data. The value
     # here is PTB's at batch 20, bptt 20, so the derived keys read right before loading.
     c.steps_per_epoch = 2323

@@ -64,8 +64,12 @@ def run(config, jobs: int, forest: bool = True) -> list[dict]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics import confusion_matrix
 
+    import tempfile
+
     d = config.data
-    examples = limit_train(read_splits(d), d.train_limit, config.seed)
+    # a one-set layout is cut as the LSTM's run cuts it (same seed and fractions)
+    examples, _, _ = read_splits(d, config.seed, tempfile.mkdtemp())
+    examples = limit_train(examples, d.train_limit, config.seed)
     tok = Tokenizer("word" if d.tokenizer == "sentencepiece" else d.tokenizer, d.lowercase, "", [])
     texts = {s: [t for t, _ in ex] for s, ex in examples.items()}
     y = {s: np.array([label for _, label in ex]) for s, ex in examples.items()}

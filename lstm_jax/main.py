@@ -18,22 +18,41 @@ from ml_collections import config_flags
 from lstm_jax.errors import LstmJaxError, TrainingInterrupted
 
 FLAGS = flags.FLAGS
-config_flags.DEFINE_config_file("config", None, "Experiment config file.", lock_config=True)
+config_flags.DEFINE_config_file(
+    "config", None, "Experiment config file (eval / predict: the workdir's own).", lock_config=True
+)
 flags.DEFINE_string("workdir", None, "Directory for checkpoints, logs and the config used.")
 flags.DEFINE_enum("mode", "train", ["train", "eval", "predict"], "What to do with the workdir.")
 flags.DEFINE_string("input", None, "predict: a file of inputs, one per line ('-' for stdin).")
-flags.mark_flags_as_required(["config", "workdir"])
+flags.DEFINE_bool("helpconfig", False, "Print every key of --config with its value and comment.")
 
 
 def main(argv: list[str]) -> None:
     logging.set_verbosity(logging.WARNING)  # Orbax logs every file it touches at INFO
+    if FLAGS.helpconfig and FLAGS.config is not None:
+        from lstm_jax.train.config_help import config_help
+
+        print(config_help(FLAGS.config, _config_path(sys.argv)))
+        return
+    if not FLAGS.workdir:
+        sys.exit("error: --workdir is required: the folder for checkpoints, logs and config")
+    if FLAGS.mode == "train" and FLAGS.config is None:
+        sys.exit("error: --config is required to train, e.g. --config=configs/adding.py")
     from lstm_jax import train
+    from lstm_jax.train.saved import workdir_config
 
     try:
         if FLAGS.mode == "train":
             train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
-        elif FLAGS.mode == "eval":
-            train.evaluate(FLAGS.config, FLAGS.workdir)
+            return
+        # eval and predict: the workdir's own config, plus only the overrides given
+        given = [a.split("=")[0][len("--config.") :] for a in sys.argv if a.startswith("--config.")]
+        if given and FLAGS.config is None:
+            sys.exit("error: --config.KEY overrides need --config=FILE (the one trained with)")
+        overrides = {k: _flat(FLAGS.config)[k] for k in given}
+        config = workdir_config(FLAGS.workdir, overrides)
+        if FLAGS.mode == "eval":
+            train.evaluate(config, FLAGS.workdir)
         else:
             lines: list[str] = []
             if FLAGS.input == "-":
@@ -42,13 +61,24 @@ def main(argv: list[str]) -> None:
                 with open(FLAGS.input, encoding="utf-8") as f:
                     lines = [line.rstrip("\n") for line in f]
             lines += argv[1:]
-            train.predict(FLAGS.config, FLAGS.workdir, lines)
+            train.predict(config, FLAGS.workdir, lines)
     except TrainingInterrupted as e:  # saved; exit as a process killed by TERM does
         print(e, flush=True)
         sys.exit(128 + signal.SIGTERM)
     except LstmJaxError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
+
+
+def _flat(config) -> dict:
+    """A config's values by dotted key."""
+    out = {}
+    for key, value in config.items():
+        if hasattr(value, "items"):
+            out.update({f"{key}.{k}": v for k, v in _flat(value).items()})
+        else:
+            out[key] = value
+    return out
 
 
 def _one_line(e: BaseException) -> str:
@@ -84,6 +114,9 @@ def _config_file_error(path: str, e: BaseException) -> str:
 def parse_flags(argv: list[str]) -> list[str]:
     """absl flag parsing, with config mistakes (missing or broken file, unknown key,
     wrong type) as one line."""
+    given = {a.split("=")[0] for a in argv if a.startswith("--config.")}
+    if {"--config.num_epochs", "--config.num_train_steps"} <= given:
+        sys.exit("error: give --config.num_epochs or --config.num_train_steps, not both")
     path = _config_path(argv)
     if path and not os.path.isfile(path):
         sys.exit(

@@ -93,6 +93,18 @@ def curves(workdir, metric):
 curves(adding_dir, "mse")
 
 # %% [markdown]
+# A trained workdir describes itself (its `config.json` and best checkpoint), so
+# `lstm_jax.load` needs nothing else, as Keras' `load_model` or Hugging Face's `pipeline`:
+# `predict` and `evaluate` run the same code as `--mode=predict` and `--mode=eval`.
+
+# %%
+import lstm_jax
+
+trained = lstm_jax.load(adding_dir)
+print(trained.evaluate("test"))
+print("\n".join(trained.predict([])[:3]))
+
+# %% [markdown]
 # ## 2. A character language model
 #
 # `configs/char_shakespeare.py` is a 2 x 256 LSTM on Tiny Shakespeare. Without the file
@@ -130,9 +142,6 @@ curves(lm_dir, "nll")
 # (0 = greedy), `predict.top_k` and `predict.seed` control the sampling.
 
 # %%
-config.predict.length = 200
-config.predict.temperature = 0.7
-for line in trainer.predict(
-    config, lm_dir, ["ROMEO:" if "shakespeare" in config.data.file else "The "]
-):
+lm = lstm_jax.load(lm_dir, {"predict.length": 200, "predict.temperature": 0.7})
+for line in lm.predict(["ROMEO:" if "shakespeare" in config.data.file else "The "]):
     print(line)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import os
 import re
 from collections.abc import Sequence
 
 import ml_collections
 import numpy as np
 
-from lstm_jax.data import batching, text
+from lstm_jax.data import batching, splits, text
 from lstm_jax.data.text import read_text
 from lstm_jax.data.tfds_text import as_text, open_split, tfds_splits
 from lstm_jax.data.tokenizers import Tokenizer
@@ -194,23 +195,78 @@ def class_names(d: ml_collections.ConfigDict) -> list[str]:
     return names
 
 
-def read_splits(d: ml_collections.ConfigDict) -> dict[str, list[Example]]:
-    """split -> examples, from ``data.tfds`` or the files ``data.train/valid/test``."""
+def read_folder(path: str, class_names: Sequence[str]) -> tuple[list[Example], int]:
+    """Keras' ``text_dataset_from_directory`` layout: ``path/<class>/<document>.txt`` (or
+    ``.txt.gz``), one document per file, any number of lines (joined by spaces) ->
+    (examples, empty documents skipped)."""
+    out, empty = [], 0
+    for label, name in enumerate(class_names):
+        folder = os.path.join(path, name)
+        files = sorted(f for f in os.listdir(folder) if f.endswith((".txt", ".txt.gz")))
+        if not files:
+            raise DataError(f"class folder {folder!r} has no .txt or .txt.gz documents")
+        for f in files:
+            try:
+                document = read_text(os.path.join(folder, f))
+            except DataError as e:
+                if "is empty" not in str(e):
+                    raise
+                empty += 1
+                continue
+            out.append((" ".join(document.split()), label))
+    return out, empty
+
+
+def folder_classes(path: str, configured: Sequence[str]) -> list[str]:
+    """A folder's class subfolders: in ``data.class_names`` order when that names exactly
+    them, else sorted (as Keras does)."""
+    found = sorted(d for d in os.listdir(path) if os.path.isdir(os.path.join(path, d)))
+    if len(found) < 2:
+        raise DataError(
+            f"{path!r} is a folder but has {len(found)} class subfolders; the layout is "
+            f"{path}/<class>/<document>.txt with >= 2 classes"
+        )
+    if sorted(configured) == found:
+        return list(configured)
+    print(f"classes from the folders of {path}: {', '.join(found)}", flush=True)
+    return found
+
+
+def read_splits(
+    d: ml_collections.ConfigDict, seed: int, workdir: str
+) -> tuple[dict[str, list[Example]], list[str], dict | None]:
+    """split -> examples, the class names, and the cut of one set into three (or None).
+
+    From ``data.tfds``, or ``data.train/valid/test``: each a TSV/CSV table, SST trees or a
+    folder of class subfolders. With ``data.valid`` and ``data.test`` empty, the training set
+    is cut by ``data.valid_fraction`` / ``data.test_fraction``, stratified by label."""
     names = class_names(d)
-    splits = tfds_splits(d) if d.tfds else []
+    if not d.tfds and d.train and os.path.isdir(d.train):
+        names = folder_classes(d.train, names)
+    splits_ = tfds_splits(d) if d.tfds else []
+    given = [s for s in SPLITS if d.tfds or d[s]]
+    if "train" not in given:
+        raise ConfigError("set config.data.train (a .tsv/.csv file, SST trees or a folder)")
+    if len(given) == 2:
+        missing = next(s for s in SPLITS if s not in given)
+        raise ConfigError(
+            f"config.data.{missing} is empty: set both data.valid and data.test, or neither "
+            "(then data.valid_fraction and data.test_fraction cut them from data.train)"
+        )
     out = {}
-    for i, split in enumerate(SPLITS):
+    for i, split in enumerate(given):
         if d.tfds:
-            where = f"TFDS {d.tfds} {splits[i]}"
+            where = f"TFDS {d.tfds} {splits_[i]}"
             out[split], skipped = read_tfds(
-                d.tfds, splits[i], d.dir, d.text_column, d.label_column, names
+                d.tfds, splits_[i], d.dir, d.text_column, d.label_column, names
             )
             what = "examples with an empty text skipped"
         else:
             where = d[split]
-            if not where:
-                raise ConfigError(f"set config.data.{split} (a .tsv, .csv or SST tree file)")
-            if looks_like_trees(where):
+            if os.path.isdir(where):
+                out[split], skipped = read_folder(where, names)
+                what = "empty documents skipped"
+            elif looks_like_trees(where):
                 phrases = d.sst_phrases and split == "train"
                 out[split], skipped = read_sst_trees(where, len(names), phrases)
                 what = "neutral items dropped (SST-2)"
@@ -219,7 +275,15 @@ def read_splits(d: ml_collections.ConfigDict) -> dict[str, list[Example]]:
                 what = "rows with an empty text skipped"
         if skipped:
             print(f"{split}: {skipped} {what} in {where}", flush=True)
-    return out
+    cut = None
+    if len(given) == 1:
+        whole = out["train"]
+        labels = [y for _, y in whole]
+        cut = splits.split(
+            range(len(whole)), d.valid_fraction, d.test_fraction, seed, workdir, labels, d.train
+        )
+        out = {s: [whole[i] for i in cut[s]] for s in SPLITS}
+    return out, names, cut
 
 
 def limit_train(examples: dict[str, list], limit: int, seed: int) -> dict[str, list]:
@@ -258,8 +322,8 @@ class ClassificationData(batching.Bucketed):
 
 def load(config: ml_collections.ConfigDict, workdir: str) -> ClassificationData:
     d = config.data
-    names = class_names(d)
-    examples = limit_train(read_splits(d), d.train_limit, config.seed)
+    examples, names, one_set_cut = read_splits(d, config.seed, workdir)
+    examples = limit_train(examples, d.train_limit, config.seed)
     tokenizer = Tokenizer(
         d.tokenizer, d.lowercase, workdir, [t for t, _ in examples["train"]], d.vocab_size
     )
@@ -293,6 +357,8 @@ def load(config: ml_collections.ConfigDict, workdir: str) -> ClassificationData:
         print(f"pretrained vectors for {found} of {len(vocab)} words", flush=True)
     text.keep_vocabs(workdir, {"vocab.jsonl": vocab})  # every check has passed
     tokenizer.save(workdir)
+    if one_set_cut is not None:
+        splits.save(workdir, one_set_cut)
     return ClassificationData(
         names,
         tokenizer,

@@ -189,13 +189,22 @@ def load(config: ml_collections.ConfigDict, workdir: str) -> LMData:
         ids[split], oov[split] = vocab.encode(toks)
     if d.train_tokens:  # a smaller corpus, same vocabulary: perplexities stay comparable
         ids["train"] = ids["train"][: d.train_tokens]
-    for split in ("valid", "test"):
-        if oov[split]:
-            print(
-                f"{split}: {oov[split]} of {len(ids[split])} tokens are not in the "
-                f"training vocabulary; counted as {text.UNK}",
-                flush=True,
-            )
+    types = len(set(tokens["train"]))
+    if d.vocab_size and types > len(vocab):  # a cap hides words: say how many tokens it costs
+        print(
+            f"vocabulary capped at {len(vocab):,} of {types:,} training word types "
+            f"(data.vocab_size={d.vocab_size}): {oov['train']:,} training, {oov['valid']:,} "
+            f"valid and {oov['test']:,} test tokens become {text.UNK}; 0 keeps every word",
+            flush=True,
+        )
+    else:
+        for split in ("valid", "test"):
+            if oov[split]:
+                print(
+                    f"{split}: {oov[split]} of {len(ids[split])} tokens are not in the "
+                    f"training vocabulary; counted as {text.UNK}",
+                    flush=True,
+                )
     per_epoch = steps_per_epoch(len(ids["train"]), config.batch_size, d.bptt)
     text.keep_vocabs(workdir, {"vocab.jsonl": vocab})  # every check has passed
     rows = {"valid": d.eval_batch_size, "test": d.test_batch_size}

@@ -8,13 +8,15 @@ pairs are skipped and counted, over-long training pairs are cut or dropped and c
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import os
 
 import ml_collections
 import numpy as np
 
-from lstm_jax.data import batching, text
+from lstm_jax.data import batching, splits, text
 from lstm_jax.data.text import read_text
 from lstm_jax.data.tfds_text import as_text, open_split, tfds_splits
 from lstm_jax.data.tokenizers import Tokenizer
@@ -29,11 +31,14 @@ def read_lines(path: str) -> list[str]:
     return text.rstrip("\n").split("\n")
 
 
-def read_pairs(source: str, target: str = "") -> tuple[list[Pair], int]:
+def read_pairs(
+    source: str, target: str = "", columns: tuple[int, int] = (0, 1), langs: tuple[str, str] = ()
+) -> tuple[list[Pair], int]:
     """(source, target) sentence pairs and how many were skipped for an empty side.
 
-    With ``target`` empty, ``source`` is one file of ``source<TAB>target`` lines (further
-    columns, as in Tatoeba's attribution column, are ignored).
+    With ``target`` empty, ``source`` is one table of pairs: tab-separated, or a ``.csv``;
+    ``columns`` are the source and target columns (further ones, as Tatoeba's attribution,
+    are ignored). A first row that names both ``langs`` is a header and picks the columns.
     """
     if target:
         src, tgt = read_lines(source), read_lines(target)
@@ -44,12 +49,24 @@ def read_pairs(source: str, target: str = "") -> tuple[list[Pair], int]:
             )
         rows = list(zip(src, tgt, strict=True))
     else:
+        content = read_text(source)
+        if source.removesuffix(".gz").endswith(".csv"):
+            table = list(csv.reader(io.StringIO(content)))
+        else:
+            table = [line.split("\t") for line in content.rstrip("\n").split("\n")]
+        first = 1
+        if langs and table and set(langs) <= set(table[0]):  # a header names the languages
+            columns = (table[0].index(langs[0]), table[0].index(langs[1]))
+            first = 2
         rows = []
-        for n, line in enumerate(read_lines(source), 1):
-            parts = line.split("\t")
-            if len(parts) < 2:
-                raise DataError(f"{source}:{n}: no tab; a pairs file holds source<TAB>target")
-            rows.append((parts[0], parts[1]))
+        for n, parts in enumerate(table[first - 1 :], first):
+            if len(parts) <= max(columns):
+                raise DataError(
+                    f"{source}:{n}: {len(parts)} column(s), but data.source_column / "
+                    f"data.target_column are {columns[0]} / {columns[1]}; a pairs file holds "
+                    "source<TAB>target (or a .csv)"
+                )
+            rows.append((parts[columns[0]], parts[columns[1]]))
     pairs = [(s.strip(), t.strip()) for s, t in rows]
     kept = [(s, t) for s, t in pairs if s and t]
     if not kept:
@@ -80,27 +97,46 @@ SPLITS = ("train", "valid", "test")
 PAD, BOS, EOS = "<pad>", "<s>", "</s>"
 
 
-def read_splits(d) -> dict[str, list[tuple[str, str]]]:
-    """split -> (source, target) pairs, from ``data.tfds`` or ``data.dir`` + split paths."""
+def read_splits(d, seed: int, workdir: str) -> tuple[dict[str, list[Pair]], dict | None]:
+    """split -> (source, target) pairs, from ``data.tfds`` or ``data.dir`` + split paths,
+    and the cut of one file into three (or None): with ``data.valid`` and ``data.test``
+    empty, ``data.train`` is cut by ``data.valid_fraction`` / ``data.test_fraction``, every
+    occurrence of a source sentence in one split."""
     src, tgt = d.source_lang, d.target_lang
-    splits = tfds_splits(d) if d.tfds else []
+    given = [s for s in SPLITS if d.tfds or d[s]]
+    if "train" not in given or len(given) == 2:
+        raise ConfigError(
+            "set config.data.train (a path with {lang}, or a .tsv/.csv of pairs) and either "
+            "both data.valid and data.test or neither (then cut by data.valid_fraction and "
+            "data.test_fraction)"
+        )
+    splits_ = tfds_splits(d) if d.tfds else []
     out = {}
-    for i, split in enumerate(SPLITS):
+    for i, split in enumerate(given):
         if d.tfds:
-            out[split], skipped = read_tfds_pairs(d.tfds, splits[i], d.dir, src, tgt)
+            out[split], skipped = read_tfds_pairs(d.tfds, splits_[i], d.dir, src, tgt)
         else:
-            if not d[split]:
-                raise ConfigError(
-                    f"set config.data.{split} (a path with {{lang}}, or a .tsv of pairs)"
-                )
             path = os.path.join(d.dir, d[split])
             if "{lang}" in path:
                 out[split], skipped = read_pairs(path.format(lang=src), path.format(lang=tgt))
             else:
-                out[split], skipped = read_pairs(path)
+                cols = (d.source_column, d.target_column)
+                out[split], skipped = read_pairs(path, columns=cols, langs=(src, tgt))
         if skipped:
             print(f"{split}: {skipped} pairs with an empty side skipped", flush=True)
-    return out
+    if d.max_words:  # training pairs only: the test set stays the benchmark's
+        whole = out["train"]
+        out["train"] = [
+            p for p in whole if max(len(p[0].split()), len(p[1].split())) <= d.max_words
+        ]
+        if len(out["train"]) < len(whole):
+            print(f"train: {len(whole) - len(out['train'])} pairs over {d.max_words} words dropped")
+    if len(given) > 1:
+        return out, None
+    whole = out["train"]
+    groups = [s for s, _ in whole]
+    cut = splits.split(groups, d.valid_fraction, d.test_fraction, seed, workdir, what=d.train)
+    return {s: [whole[i] for i in cut[s]] for s in SPLITS}, cut
 
 
 def _vocab(tokens: list[list[str]], size: int, min_count: int) -> text.Vocab:
@@ -152,7 +188,7 @@ class TranslationData(batching.Bucketed):
 
 def load(config: ml_collections.ConfigDict, workdir: str) -> TranslationData:
     d = config.data
-    pairs = read_splits(d)
+    pairs, one_file_cut = read_splits(d, config.seed, workdir)
     train_src = [s for s, _ in pairs["train"]]
     train_tgt = [t for _, t in pairs["train"]]
     size = d.vocab_size if d.tokenizer == "sentencepiece" else 0
@@ -193,6 +229,8 @@ def load(config: ml_collections.ConfigDict, workdir: str) -> TranslationData:
     text.keep_vocabs(workdir, vocabs)  # every check has passed
     for tok in {id(tok_src): tok_src, id(tok_tgt): tok_tgt}.values():
         tok.save(workdir)
+    if one_file_cut is not None:
+        splits.save(workdir, one_file_cut)
     return TranslationData(
         tok_src,
         tok_tgt,

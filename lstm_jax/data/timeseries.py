@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import itertools
 import json
 import math
 import os
@@ -39,6 +40,14 @@ class Series:
     categories: dict[str, np.ndarray]
 
 
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _time(value: str):
     """A number (a year, a step index) or a date; numbers first: NumPy reads "3" as a year."""
     try:
@@ -48,25 +57,42 @@ def _time(value: str):
 
 
 def read_csv(
-    path: str, time_column: str, columns: Sequence[str], categorical: Sequence[str] = ()
+    path: str,
+    time_column: str,
+    columns: Sequence[str],
+    categorical: Sequence[str] = (),
+    header: bool = True,
 ) -> Series:
-    """``columns`` (numeric), ``categorical`` (any text) and ``time_column`` of a CSV with
-    a header. The time column must strictly increase; a numeric column's value that is
-    not a number is an error naming its line."""
+    """``columns`` (numeric), ``categorical`` (any text) and ``time_column`` of a CSV.
+
+    ``header=False``: the file has no header row and its columns are named "0".."N-1".
+    ``time_column=""``: there is no time column; the row index is time. Otherwise the time
+    column must strictly increase. A numeric column's value that is not a number is an
+    error naming its line."""
     rows = csv.reader(io.StringIO(read_text(path)))
-    header = [h.strip() for h in next(rows)]
-    for name in (time_column, *columns, *categorical):
-        if name not in header:
-            raise DataError(f"{path!r} has no column {name!r} (its header: {header})")
-    ti, idx = header.index(time_column), [header.index(c) for c in columns]
-    cat_idx = [header.index(c) for c in categorical]
+    first = [h.strip() for h in next(rows)]
+    if header:
+        names = first
+    else:
+        names = [str(i) for i in range(len(first))]
+        rows = itertools.chain([first], rows)  # the first row is data
+    for name in ([time_column] if time_column else []) + [*columns, *categorical]:
+        if name not in names:
+            hint = ""
+            if header and all(_is_number(h) for h in first):
+                hint = "; the first row is all numbers: set data.header=False (columns 0..N-1)"
+            raise DataError(f"{path!r} has no column {name!r} (its header: {names[:12]}){hint}")
+    ti = names.index(time_column) if time_column else None
+    idx = [names.index(c) for c in columns]
+    cat_idx = [names.index(c) for c in categorical]
+    line = 1 if header else 0
     times, values, cats = [], [], []
     for row in rows:
+        line += 1
         if not row:
             continue
-        line = rows.line_num
         try:
-            times.append(_time(row[ti]))
+            times.append(float(len(times)) if ti is None else _time(row[ti]))
         except ValueError:
             raise DataError(
                 f"{path}:{line}: time {row[ti]!r} is neither a date nor a number"
@@ -90,8 +116,9 @@ def read_csv(
     bad = np.nonzero(steps <= steps.dtype.type(0))[0]
     if bad.size:
         raise DataError(
-            f"{path}:{bad[0] + 3}: time {t[bad[0] + 1]} does not come after {t[bad[0]]}; the "
-            f"{time_column!r} column must strictly increase (sort the file, drop duplicates)"
+            f"{path}:{bad[0] + 2 + header}: time {t[bad[0] + 1]} does not come after "
+            f"{t[bad[0]]}; the {time_column!r} column must strictly increase (sort the file, "
+            "drop duplicates)"
         )
     cat_arrays = np.array(cats, dtype=object).reshape(len(cats), len(cat_idx))
     categories = {c: cat_arrays[:, i].astype(str) for i, c in enumerate(categorical)}
@@ -249,7 +276,7 @@ def load(config: ml_collections.ConfigDict, workdir: str) -> ForecastData:
             f"data.season ({d.season}) must be shorter than data.lookback ({d.lookback})"
         )
     categorical = names(d.categorical)
-    series = read_csv(d.file, d.time_column, targets + covariates, categorical)
+    series = read_csv(d.file, d.time_column, targets + covariates, categorical, d.header)
     values, missing = fill_missing(series.values, d.missing)
     if missing:
         print(f"{missing} missing values ({d.missing})", flush=True)

@@ -41,9 +41,11 @@ class ClassificationTask(Task):
     eval_mode = "max"
     keys = {
         "data": {
-            "train": "",  # .tsv/.csv with a header, or SST trees
-            "valid": "",
+            "train": "",  # .tsv/.csv with a header, SST trees, or a folder of class folders
+            "valid": "",  # valid and test empty: cut from train by the fractions below
             "test": "",
+            "valid_fraction": 0.1,  # stratified by label, seeded; kept in workdir/split.json
+            "test_fraction": 0.1,
             "text_column": "sentence",  # also the TFDS text feature
             "label_column": "label",
             "class_names": "negative,positive",  # labels are these names or ids 0..C-1
@@ -56,7 +58,7 @@ class ClassificationTask(Task):
             "lowercase": True,
             "vocab_size": 0,  # 0 = every training word; sentencepiece: its vocabulary size
             "min_count": 1,
-            "max_length": 0,  # tokens kept per text (0 = all); cuts are counted and printed
+            "max_length": 400,  # tokens kept per text (0 = all); cuts are counted and printed
             "pad_multiple": 8,  # batch widths round up to this: few shapes to compile
             "eval_batch_size": 256,
             "vectors": "",  # a word2vec/GloVe text file to start the embedding from

@@ -29,9 +29,10 @@ class ForecastTask(Task):
     eval_mode = "min"
     keys = {
         "data": {
-            "file": "",  # a CSV with a header
-            "time_column": "date",
-            "targets": "",  # the column(s) to forecast
+            "file": "",  # a CSV (.gz accepted)
+            "header": True,  # False: no header row; columns are named 0..N-1
+            "time_column": "date",  # "" = none: the row index is time
+            "targets": "",  # the column(s) to forecast, by name (or index, without a header)
             "covariates": "",  # numeric columns the model also sees
             "categorical": "",  # text columns, one-hot over the categories in the training rows
             "split": "0.7,0.15,0.15",  # rows (or fractions) of train, valid, test, in order

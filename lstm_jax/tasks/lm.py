@@ -35,7 +35,7 @@ class LanguageModelTask(Task):
             "tfds_splits": "train,validation,test",
             "tfds_key": "text",
             "level": "word",  # word | char
-            "vocab_size": 10_000,  # 0 = every training token
+            "vocab_size": 0,  # 0 = every training word; a cap maps rarer ones to <unk>
             "min_count": 1,
             "train_tokens": 0,  # train on the first N training tokens (0 = all); same vocabulary
             "bptt": 20,

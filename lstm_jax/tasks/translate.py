@@ -35,8 +35,13 @@ class TranslationTask(Task):
             # train/valid/test: {lang} becomes source_lang and target_lang, a file per
             # language, line i <-> i; a path without {lang} is one file of source<TAB>target
             **SPLIT_FILES,
-            "source_lang": "de",
+            "valid_fraction": 0.1,  # valid and test empty: cut from train, a source in one split
+            "test_fraction": 0.1,
+            "source_lang": "de",  # also a header's column names in a one-file table of pairs
             "target_lang": "en",
+            "source_column": 0,  # a table of pairs without such a header: the columns
+            "target_column": 1,
+            "max_words": 0,  # training pairs with more words on a side are dropped (0 = keep)
             "tfds": "",  # or a TFDS translation dataset (wmt14_translate/de-en), in data.dir
             "tfds_splits": "train,validation,test",
             "tokenizer": "sentencepiece",  # sentencepiece | word | wordpunct

@@ -31,6 +31,8 @@ TEST_CHECKPOINTS = ("best", "last")
 def validate(config: ml_collections.ConfigDict) -> None:
     for key in POSITIVE_INTS:
         check_positive(config, key)
+    if not isinstance(config.get("num_epochs", 0), int | float) or config.get("num_epochs", 0) < 0:
+        raise ConfigError(f"config.num_epochs must be >= 0 (0 = off), got {config.num_epochs!r}")
     for key in ("early_stopping_patience", "seed"):
         v = get(config, key)
         if not isinstance(v, int) or v < 0:
@@ -66,5 +68,12 @@ def with_epochs(
     if "steps_per_epoch" in c:
         c.steps_per_epoch = steps_per_epoch
     c = c.copy_and_resolve_references()
+    if c.get("num_epochs"):  # as default.epochs rounds: whole steps, fractions down
+        c.num_train_steps = int(steps_per_epoch * round(c.num_epochs * 1000)) // 1000
+        print(
+            f"num_epochs={c.num_epochs:g}: {c.num_train_steps:,} training steps "
+            f"({steps_per_epoch:,} per epoch)",
+            flush=True,
+        )
     validate(c)  # a fraction of a small epoch can round to 0 steps
     return c

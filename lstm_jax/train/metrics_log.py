@@ -57,10 +57,12 @@ class MetricLog:
 
 
 class Progress:
-    """A tqdm bar on an interactive terminal, plain log lines otherwise."""
+    """A tqdm bar on an interactive terminal, plain lines otherwise: one per log step and
+    evaluation, and one at least every ``every_s`` seconds in between."""
 
-    def __init__(self, total: int, initial: int):
-        self.bar = None
+    def __init__(self, total: int, initial: int, every_s: float = 30.0):
+        self.bar, self.total, self.every_s = None, total, every_s
+        self.start, self.start_step, self.last = time.time(), initial, time.time()
         if jax.process_index() == 0 and sys.stderr.isatty():
             from tqdm import tqdm
 
@@ -83,7 +85,26 @@ class Progress:
             for k, v in metrics.items()
             if k not in rates and np.ndim(v) == 0
         )
-        line = f"step {step} {split}: {text}"
+        self._write(f"step {step} {split}: {text}")
+
+    def due(self) -> bool:
+        """Whether a plain progress line is due (never with a bar: it shows progress)."""
+        return self.bar is None and time.time() - self.last >= self.every_s
+
+    def heartbeat(self, step: int, last: dict[str, float]) -> None:
+        """A line between log steps: the newest batch's loss (not a window mean), the pace
+        so far and the time left at that pace."""
+        if jax.process_index():
+            return
+        rate = (step - self.start_step) / max(time.time() - self.start, 1e-9)
+        left = (self.total - step) / max(rate, 1e-9) / 60
+        self._write(
+            f"step {step} of {self.total}: last batch loss={last['loss']:.4g}; "
+            f"{rate:.2f} steps/s, about {left:.1f} min left"
+        )
+
+    def _write(self, line: str) -> None:
+        self.last = time.time()
         if self.bar is not None:
             self.bar.write(line)
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+from pathlib import Path
 from typing import Any
 
 import jax
@@ -33,6 +34,17 @@ from lstm_jax.train.plateau import Plateau
 from lstm_jax.train.policy import Policy
 from lstm_jax.train.run import Run, maybe_init_distributed
 from lstm_jax.train.workdir import WorkdirLock, check_trained, claim_workdir
+
+#: the keys that shape the learning-rate schedule: a change on resume is worth a warning
+SCHEDULE_KEYS = (
+    "num_train_steps",
+    "optimizer.schedule",
+    "optimizer.learning_rate",
+    "optimizer.warmup_steps",
+    "optimizer.decay_every",
+    "optimizer.decay_start",
+    "optimizer.decay_factor",
+)
 
 
 def make_policies(config: ml_collections.ConfigDict, task: Task) -> dict[str, Policy]:
@@ -59,13 +71,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
         policies = make_policies(config, task)
         it = batching.iterate(run.data.train(config.seed))
         with Checkpoints(workdir, config.keep_checkpoints, task.eval_metric, task.eval_mode) as ck:
-            restored = ck.restore_latest(run.abstract_state())
-            if restored is not None:
-                run.state, meta = restored
-                it.set_state(_data_state(meta["data"], run.data))
-                for name, state in _policy_states(meta, run.state).items():
-                    policies[name].load_state_dict(state)
-            step = int(run.state["step"])
+            step = _resume(run, ck, it, policies)
             ended = step >= config.num_train_steps or any(p.stop for p in policies.values())
             done = _logged_test(workdir, step) if ended else None
             if done is not None:
@@ -108,7 +114,7 @@ def _train(run: Run, it, policies: dict[str, Policy], ck: Checkpoints, log, step
     controls = lambda: {k: v for p in policies.values() for k, v in p.controls().items()}
     states = lambda: {name: p.state_dict() for name, p in policies.items()}
     meta = lambda: {"data": it.get_state(), "policies": states()}
-    progress = Progress(config.num_train_steps, step)
+    progress = Progress(config.num_train_steps, step, config.progress_seconds)
     window, sigterm = TrainWindow(), []
     old_handler = signal.signal(signal.SIGTERM, lambda *_: sigterm.append(True))
     try:
@@ -121,6 +127,8 @@ def _train(run: Run, it, policies: dict[str, Policy], ck: Checkpoints, log, step
             window.add(step, metrics, task.num_tokens(raw))
             if progress.bar is not None:
                 progress.update(step, window.sync(), task.num_tokens(raw))
+            elif progress.due() and not every(config.log_every):
+                progress.heartbeat(step, window.sync())
             if every(config.log_every):
                 train = window.summary(config.batch_size)
                 train["learning_rate"] = optim.current_lr(run.state["opt_state"])
@@ -150,6 +158,40 @@ def _train(run: Run, it, policies: dict[str, Policy], ck: Checkpoints, log, step
     finally:
         signal.signal(signal.SIGTERM, old_handler)
         progress.close()
+
+
+def _resume(run: Run, ck: Checkpoints, it, policies: dict[str, Policy]) -> int:
+    """Restores the newest readable checkpoint, if any, into the run, the data iterator and
+    the policies, and says so; returns the step to continue from."""
+    restored = ck.restore_latest(run.abstract_state())
+    if restored is None:
+        return 0
+    run.state, meta = restored
+    it.set_state(_data_state(meta["data"], run.data))
+    for name, state in _policy_states(meta, run.state).items():
+        policies[name].load_state_dict(state)
+    step, config = int(run.state["step"]), run.config
+    if jax.process_index() == 0:
+        print(f"resumed from step {step} of {config.num_train_steps} ({run.workdir})")
+        path = os.path.join(run.workdir, "config.json")
+        old = json.loads(Path(path).read_text()) if os.path.exists(path) else {}
+        for key in SCHEDULE_KEYS:
+            before, now = _dotted(old, key), _dotted(config.to_dict(), key)
+            if key == "num_train_steps" and config.optimizer.schedule != "cosine":
+                continue  # only the cosine schedule depends on the run's length
+            if before is not None and before != now:
+                print(
+                    f"warning: {key} changed since the checkpoint ({before} -> {now}); the "
+                    f"learning-rate schedule follows the new value from step {step}",
+                    flush=True,
+                )
+    return step
+
+
+def _dotted(d: dict, key: str):
+    for part in key.split("."):
+        d = d.get(part) if isinstance(d, dict) else None
+    return d
 
 
 def _policy_states(meta: dict, state: dict) -> dict[str, dict]:
@@ -200,7 +242,7 @@ def _truncate_log(workdir: str, step: int) -> None:
     write_atomic(path, "".join(keep))
 
 
-def _restore_best(config: ml_collections.ConfigDict, workdir: str) -> tuple[Run, Any]:
+def restore_best(config: ml_collections.ConfigDict, workdir: str) -> tuple[Run, Any]:
     """The run built from ``config`` and the best checkpoint's state from ``workdir``."""
     check_trained(workdir)  # before anything is built: nothing is created in a bad workdir
     run = Run(config, workdir)
@@ -212,7 +254,7 @@ def _restore_best(config: ml_collections.ConfigDict, workdir: str) -> tuple[Run,
 
 def evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, dict[str, float]]:
     """Evaluates the best checkpoint in ``workdir`` on the valid and test splits."""
-    run, state = _restore_best(config, workdir)
+    run, state = restore_best(config, workdir)
     out = {s: run.evaluate(optim.eval_params(state), s) for s in ("valid", "test")}
     for split, metrics in out.items():
         print(run.task.describe(metrics, config, split), flush=True)
@@ -222,7 +264,7 @@ def evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, dict[
 def load(config: ml_collections.ConfigDict, workdir: str) -> tuple[Task, nnx.Module]:
     """The task (set up from ``workdir``) and its best model in eval mode: for notebooks
     and analysis scripts."""
-    run, state = _restore_best(config, workdir)
+    run, state = restore_best(config, workdir)
     return run.task, run.model(optim.eval_params(state), None)
 
 

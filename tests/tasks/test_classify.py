@@ -155,7 +155,7 @@ def test_bad_input(tmp_path, capsys):
     assert "valid: 1 rows with an empty text skipped" in capsys.readouterr().out
     with pytest.raises(ConfigError, match=r"unknown data.tokenizer 'bpe'"):
         get_task("classify").setup(tiny(files, **{"data.tokenizer": "bpe"}), str(tmp_path / "w3"))
-    with pytest.raises(ConfigError, match=r"set config.data.test"):
+    with pytest.raises(ConfigError, match=r"data.test is empty: set both data.valid and"):
         get_task("classify").setup(tiny(files, **{"data.test": ""}), str(tmp_path / "w4"))
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from flax import nnx
 
+import lstm_jax
 from configs import char_shakespeare, ptb_small
 from lstm_jax.errors import CheckpointError, ConfigError, DataError
 from lstm_jax.models.language_model import LanguageModel
@@ -74,6 +75,9 @@ def test_tiny_end_to_end_learns_the_grammar(tmp_path):
     valid = records(tmp_path / "w", "valid")
     assert valid[-1]["perplexity"] < valid[0]["perplexity"]
     assert os.path.exists(tmp_path / "w" / "vocab.jsonl")
+    trained = lstm_jax.load(str(tmp_path / "w"), {"predict.length": 4})
+    assert len(trained.predict(["the cat"])[0].split()) >= 4
+    assert trained.evaluate("test")["nll"] == pytest.approx(test["nll"])
 
 
 def test_a_gru_language_model_learns_the_grammar(tmp_path):

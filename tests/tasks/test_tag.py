@@ -7,6 +7,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
+import lstm_jax
 from configs import conll2003_ner
 from lstm_jax.errors import DataError
 from lstm_jax.tasks import get_task
@@ -62,6 +63,9 @@ def test_tiny_run_finds_the_entities(tmp_path, crf):
     assert test["f1"] > 0.9, test
     (line,) = trainer.predict(c, workdir, ["Anna visited Oslo today"])
     assert line == "Anna/S-PER visited/O Oslo/S-LOC today/O"
+    trained = lstm_jax.load(workdir)  # the Python API: the same predictions and metrics
+    assert trained.predict(["Anna visited Oslo today"]) == [line]
+    assert trained.evaluate("test")["f1"] == pytest.approx(test["f1"])
 
 
 def test_unknown_tags_at_evaluation_are_an_error(tmp_path):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import sacrebleu
 
+import lstm_jax
 from configs import multi30k_de_en, multi30k_en_de
 from lstm_jax.errors import ConfigError, DataError
 from lstm_jax.tasks import get_task
@@ -77,6 +78,9 @@ def test_tiny_run_translates(tmp_path):
         assert len(f.read().splitlines()) == 40
     (line,) = trainer.predict(c, workdir, ["w3 w1 w4"])
     assert line == "t3 t1 t4"
+    trained = lstm_jax.load(workdir)
+    assert trained.predict(["w3 w1 w4"]) == [line]
+    assert trained.evaluate(os.path.join(c.data.dir, "test.{lang}"))["bleu"] == test["bleu"]
     task, model = trainer.load(c, workdir)
     src, out, weights = task.attention_map(model, "w3 w1 w4")
     assert src == ["w3", "w1", "w4"] and out == ["t3", "t1", "t4", "</s>"]

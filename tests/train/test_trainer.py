@@ -10,6 +10,7 @@ import jax
 import numpy as np
 import pytest
 
+import lstm_jax
 from configs import adding, copy, default
 from lstm_jax.errors import CheckpointError, ConfigError
 from lstm_jax.train import trainer
@@ -64,6 +65,8 @@ def test_tiny_end_to_end(task, tmp_path):
     ev = trainer.evaluate(tiny(task), str(tmp_path))
     assert ev["test"] == pytest.approx(out)
     assert len(trainer.predict(tiny(task), str(tmp_path), [])) == 5
+    trained = lstm_jax.load(str(tmp_path))
+    assert len(trained.predict([])) == 5 and trained.evaluate("test") == pytest.approx(out)
 
 
 def test_resume_continues_exactly(tmp_path):
