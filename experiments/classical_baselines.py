@@ -60,11 +60,11 @@ def models(jobs: int, forest: bool = True):
 
 def run(config, jobs: int, forest: bool = True) -> list[dict]:
     """The table's rows, on the config's splits (``data.train_limit``: the LSTM's subset)."""
+    import tempfile
+
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics import confusion_matrix
-
-    import tempfile
 
     d = config.data
     # a one-set layout is cut as the LSTM's run cuts it (same seed and fractions)
