@@ -355,10 +355,7 @@ def load(config: ml_collections.ConfigDict, workdir: str) -> ClassificationData:
     if d.vectors:
         embedding, found = load_vectors(d.vectors, vocab.itos, config.model.embed)
         print(f"pretrained vectors for {found} of {len(vocab)} words", flush=True)
-    text.keep_vocabs(workdir, {"vocab.jsonl": vocab})  # every check has passed
-    tokenizer.save(workdir)
-    if one_set_cut is not None:
-        splits.save(workdir, one_set_cut)
+    text.keep(workdir, {"vocab.jsonl": vocab}, [tokenizer], one_set_cut)  # all checks passed
     return ClassificationData(
         names,
         tokenizer,

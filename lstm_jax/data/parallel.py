@@ -226,11 +226,7 @@ def load(config: ml_collections.ConfigDict, workdir: str) -> TranslationData:
             print(f"{split}: {cut} source sentences cut to {n} tokens", flush=True)
         src[split] = [src_vocab.encode(s[:n])[0].astype(np.int32) for s in ss]
         tgt[split] = [tgt_vocab.encode(t[:n])[0].astype(np.int32) for t in ts]
-    text.keep_vocabs(workdir, vocabs)  # every check has passed
-    for tok in {id(tok_src): tok_src, id(tok_tgt): tok_tgt}.values():
-        tok.save(workdir)
-    if one_file_cut is not None:
-        splits.save(workdir, one_file_cut)
+    text.keep(workdir, vocabs, [tok_src, tok_tgt], one_file_cut)  # every check has passed
     return TranslationData(
         tok_src,
         tok_tgt,

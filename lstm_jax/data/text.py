@@ -137,6 +137,18 @@ def keep_vocabs(workdir: str, vocabs: dict[str, Vocab], save: bool = True) -> No
                 built.save(os.path.join(workdir, name))
 
 
+def keep(workdir: str, vocabs: dict[str, Vocab], tokenizers=(), cut: dict | None = None) -> None:
+    """Saves what evaluation and prediction must find again (vocabularies, tokenizer models,
+    the cut of one set into three); call it once every check on the data has passed."""
+    from lstm_jax.data import splits
+
+    keep_vocabs(workdir, vocabs)
+    for tok in {id(t): t for t in tokenizers}.values():
+        tok.save(workdir)
+    if cut is not None:
+        splits.save(workdir, cut)
+
+
 def split_chars(text: str, fractions: Sequence[float]) -> dict[str, str]:
     """One file cut into contiguous train/valid/test pieces by fractions of its length."""
     if len(fractions) != 3 or abs(sum(fractions) - 1.0) > 1e-6 or min(fractions) <= 0:

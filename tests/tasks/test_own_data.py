@@ -83,10 +83,12 @@ def test_one_file_of_pairs_keeps_each_source_in_one_split(tmp_path, capsys):
         str(tmp_path),
         **{"data.train": "pairs.tsv.gz", "data.valid": "", "data.test": "", "data.max_words": 8},
     )
-    task = get_task("translate")
-    task.setup(c, str(tmp_path / "w"))
+    c.num_train_steps, c.eval_every, c.checkpoint_every = 60, 60, 60
+    test = trainer.train_and_evaluate(c, str(tmp_path / "w"))
     out = capsys.readouterr().out
     assert "1 pairs over 8 words dropped" in out and "cut into train/valid/test" in out
+    assert test["bleu"] > 0
+    task = lstm_jax.load(str(tmp_path / "w")).task  # the cut, as the run made it
     seen = {s: set(task.data.sources[s]) for s in ("train", "valid", "test")}
     assert not (seen["train"] & seen["valid"]) and not (seen["train"] & seen["test"])
     assert not (seen["valid"] & seen["test"])
