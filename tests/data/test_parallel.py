@@ -26,5 +26,5 @@ def test_bad_parallel_input(tmp_path):
     pairs, skipped = read_pairs(str(tmp_path / "s.txt"), str(tmp_path / "t2.txt"))
     assert pairs == [("a", "x"), ("c", "z")] and skipped == 1
     (tmp_path / "p.tsv").write_text("Go.\tVa !\nno tab here\n")
-    with pytest.raises(DataError, match=r"p.tsv:2: no tab"):
+    with pytest.raises(DataError, match=r"p.tsv:2: 1 column\(s\), but data.source_column"):
         read_pairs(str(tmp_path / "p.tsv"))
