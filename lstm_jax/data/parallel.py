@@ -124,7 +124,7 @@ def read_splits(d, seed: int, workdir: str) -> tuple[dict[str, list[Pair]], dict
                 out[split], skipped = read_pairs(path, columns=cols, langs=(src, tgt))
         if skipped:
             print(f"{split}: {skipped} pairs with an empty side skipped", flush=True)
-    if d.max_words:  # training pairs only: the test set stays the benchmark's
+    if d.max_words:  # data.train only (before a one-file cut): a given test set is kept whole
         whole = out["train"]
         out["train"] = [
             p for p in whole if max(len(p[0].split()), len(p[1].split())) <= d.max_words
