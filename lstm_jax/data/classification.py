@@ -247,10 +247,9 @@ def read_splits(
     given = [s for s in SPLITS if d.tfds or d[s]]
     if "train" not in given:
         raise ConfigError("set config.data.train (a .tsv/.csv file, SST trees or a folder)")
-    if len(given) == 2:
-        missing = next(s for s in SPLITS if s not in given)
+    if given == ["train", "valid"]:
         raise ConfigError(
-            f"config.data.{missing} is empty: set both data.valid and data.test, or neither "
+            "config.data.test is empty: set both data.valid and data.test, or neither "
             "(then data.valid_fraction and data.test_fraction cut them from data.train)"
         )
     out = {}
@@ -276,13 +275,15 @@ def read_splits(
         if skipped:
             print(f"{split}: {skipped} {what} in {where}", flush=True)
     cut = None
-    if len(given) == 1:
-        whole = out["train"]
+    if "valid" not in given:  # one set, cut in three; a test file given later replaces its test
+        whole, test = out["train"], out.get("test")
         labels = [y for _, y in whole]
         cut = splits.split(
             range(len(whole)), d.valid_fraction, d.test_fraction, seed, workdir, labels, d.train
         )
         out = {s: [whole[i] for i in cut[s]] for s in SPLITS}
+        if test is not None:
+            out["test"] = test
     return out, names, cut
 
 

@@ -104,7 +104,7 @@ def read_splits(d, seed: int, workdir: str) -> tuple[dict[str, list[Pair]], dict
     occurrence of a source sentence in one split."""
     src, tgt = d.source_lang, d.target_lang
     given = [s for s in SPLITS if d.tfds or d[s]]
-    if "train" not in given or len(given) == 2:
+    if "train" not in given or given == ["train", "valid"]:
         raise ConfigError(
             "set config.data.train (a path with {lang}, or a .tsv/.csv of pairs) and either "
             "both data.valid and data.test or neither (then cut by data.valid_fraction and "
@@ -131,12 +131,16 @@ def read_splits(d, seed: int, workdir: str) -> tuple[dict[str, list[Pair]], dict
         ]
         if len(out["train"]) < len(whole):
             print(f"train: {len(whole) - len(out['train'])} pairs over {d.max_words} words dropped")
-    if len(given) > 1:
+    if "valid" in given:
         return out, None
-    whole = out["train"]
+    # one file, cut in three; a test file given later (evaluate(path)) replaces its test
+    whole, test = out["train"], out.get("test")
     groups = [s for s, _ in whole]
     cut = splits.split(groups, d.valid_fraction, d.test_fraction, seed, workdir, what=d.train)
-    return {s: [whole[i] for i in cut[s]] for s in SPLITS}, cut
+    out = {s: [whole[i] for i in cut[s]] for s in SPLITS}
+    if test is not None:
+        out["test"] = test
+    return out, cut
 
 
 def _vocab(tokens: list[list[str]], size: int, min_count: int) -> text.Vocab:

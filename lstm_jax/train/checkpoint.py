@@ -39,16 +39,21 @@ class KeepLatestAndGood(ocp.checkpoint_managers.PreservationPolicy):
         return [i >= len(steps) - self.n or s == good for i, s in enumerate(steps)]
 
 
-def _manager(root: str, prefix: str, **options) -> ocp.CheckpointManager:
-    if jax.process_index() == 0 and os.path.isdir(root):
-        for name in sorted(os.listdir(root)):
-            if TMP_MARK in name:  # orbax removes it (cleanup_tmp_directories)
-                print(f"removing {os.path.join(root, name)}: a save a killed run left unfinished")
+def _manager(root: str, prefix: str, read_only: bool, **options) -> ocp.CheckpointManager:
+    if read_only:  # eval, predict, load: never touch a workdir a run may be saving into
+        options = {k: v for k, v in options.items() if k in ("best_fn", "best_mode")}
+        options.update(read_only=True, create=False, save_interval_steps=0)
+    else:
+        options.update(create=True, cleanup_tmp_directories=True)
+        if jax.process_index() == 0 and os.path.isdir(root):
+            for name in sorted(os.listdir(root)):
+                if TMP_MARK in name:  # orbax removes it (cleanup_tmp_directories)
+                    print(
+                        f"removing {os.path.join(root, name)}: a save a killed run left unfinished"
+                    )
     return ocp.CheckpointManager(
         root,
         options=ocp.CheckpointManagerOptions(
-            create=True,
-            cleanup_tmp_directories=True,
             # Both managers may save the same step: keep their multi-host barriers apart.
             multiprocessing_options=ocp.options.MultiprocessingOptions(
                 barrier_sync_key_prefix=prefix
@@ -59,13 +64,18 @@ def _manager(root: str, prefix: str, **options) -> ocp.CheckpointManager:
 
 
 class Checkpoints:
-    def __init__(self, workdir: str, keep: int, metric: str, mode: str):
+    def __init__(self, workdir: str, keep: int, metric: str, mode: str, read_only: bool = False):
         self.workdir = os.path.abspath(workdir)
         root = lambda name: os.path.join(self.workdir, name)
         self.keep = KeepLatestAndGood(keep)
-        self.last = _manager(root("checkpoints"), "last", preservation_policy=self.keep)
+        self.last = _manager(root("checkpoints"), "last", read_only, preservation_policy=self.keep)
         self.best = _manager(
-            root("best"), "best", max_to_keep=1, best_fn=lambda m: m[metric], best_mode=mode
+            root("best"),
+            "best",
+            read_only,
+            max_to_keep=1,
+            best_fn=lambda m: m[metric],
+            best_mode=mode,
         )
 
     def __enter__(self) -> Checkpoints:
@@ -167,6 +177,8 @@ class Checkpoints:
             shutil.rmtree(dst, ignore_errors=True)
             os.replace(src, dst)
             print(f"checkpoint step {step} {why}: moved to {dst}", flush=True)
+        if jax.process_count() > 1:  # every process lists the steps after the move
+            ocp.multihost.sync_global_processes(f"lstm_jax_move_aside_{folder}_{step}")
         mngr.reload()
 
     def wait(self) -> None:

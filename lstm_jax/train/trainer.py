@@ -33,7 +33,7 @@ from lstm_jax.train.nt_asgd import NTASGD
 from lstm_jax.train.plateau import Plateau
 from lstm_jax.train.policy import Policy
 from lstm_jax.train.run import Run, maybe_init_distributed
-from lstm_jax.train.workdir import WorkdirLock, check_trained, claim_workdir
+from lstm_jax.train.workdir import WorkdirLock, check_task, check_trained, claim_workdir
 
 #: the keys that shape the learning-rate schedule: a change on resume is worth a warning
 SCHEDULE_KEYS = (
@@ -64,6 +64,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
     validate(config)
     maybe_init_distributed(config)  # the lock is per process
     with WorkdirLock(workdir):
+        check_task(workdir, config.task)  # before the task's data writes into the workdir
         run = Run(config, workdir)
         config = run.config  # epoch-valued keys resolved against the data
         claim_workdir(workdir, run.fingerprint)
@@ -245,9 +246,11 @@ def _truncate_log(workdir: str, step: int) -> None:
 def restore_best(config: ml_collections.ConfigDict, workdir: str) -> tuple[Run, Any]:
     """The run built from ``config`` and the best checkpoint's state from ``workdir``."""
     check_trained(workdir)  # before anything is built: nothing is created in a bad workdir
+    check_task(workdir, config.task)
     run = Run(config, workdir)
     claim_workdir(workdir, run.fingerprint)
-    with Checkpoints(workdir, 1, run.task.eval_metric, run.task.eval_mode) as ck:
+    task = run.task
+    with Checkpoints(workdir, 1, task.eval_metric, task.eval_mode, read_only=True) as ck:
         state, _ = ck.restore_best(run.abstract_state())
     return run, state
 

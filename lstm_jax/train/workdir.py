@@ -31,8 +31,9 @@ def fingerprint(task: str, params: Any) -> dict:
 class WorkdirLock:
     """An exclusive ``flock`` on ``workdir/.lock.<process index>`` while the run lives.
 
-    The file says who holds it ("pid host"); a file left by a killed run is no longer
-    locked and is taken over with one line.
+    The file says who holds it ("pid host") and is emptied when the run ends; a file still
+    naming a holder but no longer locked was left by a killed run, and is taken over with
+    one line.
     """
 
     def __init__(self, workdir: str):
@@ -71,22 +72,37 @@ class WorkdirLock:
 
     def __exit__(self, *exc) -> None:
         if self.fd is not None:
-            os.remove(self.path)  # still locked: nobody can take it between these two lines
+            # Emptied, not deleted: a run waiting on this file would otherwise lock a file
+            # no longer in the folder while a third run creates and locks a new one.
+            os.ftruncate(self.fd, 0)
             os.close(self.fd)
             self.fd = None
 
 
+def _recorded(workdir: str) -> dict | None:
+    path = os.path.join(workdir, "run.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def check_task(workdir: str, task: str) -> None:
+    """Refuses a workdir of another task, before the data is read (a task's data writes its
+    vocabulary and split into the workdir)."""
+    old = _recorded(workdir)
+    if old is not None and old.get("task") != task:
+        raise CheckpointError(
+            f"workdir {workdir!r} holds a {old.get('task')!r} run, not {task!r}; "
+            "use a new --workdir"
+        )
+
+
 def claim_workdir(workdir: str, fp: dict) -> None:
     """Checks that the workdir belongs to this task and model shape, or claims it."""
-    path = os.path.join(workdir, "run.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            old = json.load(f)
-        if old.get("task") != fp["task"]:
-            raise CheckpointError(
-                f"workdir {workdir!r} holds a {old.get('task')!r} run, not {fp['task']!r}; "
-                "use a new --workdir"
-            )
+    check_task(workdir, fp["task"])
+    old = _recorded(workdir)
+    if old is not None:
         if old.get("param_shapes") != fp["param_shapes"]:
             diff = next(
                 k
@@ -99,7 +115,7 @@ def claim_workdir(workdir: str, fp: dict) -> None:
                 "use a new --workdir or the old model config"
             )
     elif jax.process_index() == 0:
-        write_atomic(path, json.dumps(fp, indent=1))
+        write_atomic(os.path.join(workdir, "run.json"), json.dumps(fp, indent=1))
 
 
 def check_trained(workdir: str) -> None:

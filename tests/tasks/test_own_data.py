@@ -52,6 +52,8 @@ def test_a_folder_of_class_folders_cut_into_three(tmp_path, capsys):
     (line,) = trained.predict(["the film was great fun"])
     assert line.startswith("pos\t")
     assert trained.evaluate("test") == pytest.approx(test)
+    more = class_folders(tmp_path / "more", n=20, seed=1)  # new documents, same layout
+    assert trained.evaluate(more)["accuracy"] > 0.9
 
 
 def test_bad_class_folders(tmp_path):

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+import lstm_jax
 from lstm_jax.errors import CheckpointError, TrainingDivergedError, WorkdirInUseError
 from lstm_jax.train import trainer
 from lstm_jax.train.workdir import WorkdirLock
@@ -107,7 +108,9 @@ def test_workdir_in_use_is_refused_and_a_dead_holder_taken_over(tmp_path, capsys
     (tmp_path / ".lock.0").write_text("999999 deadhost\n")  # left by a killed run
     trainer.train_and_evaluate(tiny(num_train_steps=4), str(tmp_path))
     assert "left by pid 999999 on host deadhost" in capsys.readouterr().out
-    assert not (tmp_path / ".lock.0").exists()  # released at the end
+    assert (tmp_path / ".lock.0").read_text() == ""  # released and emptied at the end
+    trainer.train_and_evaluate(tiny(num_train_steps=4), str(tmp_path))
+    assert "taking over" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -165,3 +168,26 @@ def test_old_data_positions_map_to_the_same_grain_index():
         epoch, i = data.windows._locate(g)
         pos = data.windows._epoch(epoch)[i][0]
         assert _data_state({"epoch": epoch, "pos": pos, "index": i}, data) == {"next_index": g}
+
+
+def test_eval_beside_a_running_save_leaves_its_files_alone(tmp_path):
+    trainer.train_and_evaluate(tiny(num_train_steps=4), str(tmp_path))
+    unfinished = [
+        tmp_path / "checkpoints" / "8.orbax-checkpoint-tmp",
+        tmp_path / "best" / "8.orbax-checkpoint-tmp",
+    ]
+    for path in unfinished:  # as a run saving step 8 right now has them
+        path.mkdir()
+    lstm_jax.load(str(tmp_path)).evaluate("valid")
+    assert all(path.is_dir() for path in unfinished)
+
+
+def test_a_workdir_of_another_task_gets_none_of_its_files(tmp_path):
+    from tests.tasks.test_classify import dataset
+    from tests.tasks.test_classify import tiny as tiny_classify
+
+    trainer.train_and_evaluate(tiny(num_train_steps=4), str(tmp_path / "w"))
+    before = sorted(os.listdir(tmp_path / "w"))
+    with pytest.raises(CheckpointError, match="holds a 'adding' run, not 'classify'"):
+        trainer.train_and_evaluate(tiny_classify(dataset(tmp_path / "d")), str(tmp_path / "w"))
+    assert sorted(os.listdir(tmp_path / "w")) == before
