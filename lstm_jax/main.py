@@ -38,7 +38,7 @@ def main(argv: list[str]) -> None:
         sys.exit("error: --workdir is required: the folder for checkpoints, logs and config")
     if FLAGS.mode == "train" and FLAGS.config is None:
         sys.exit("error: --config is required to train, e.g. --config=configs/adding.py")
-    from lstm_jax import train
+    from lstm_jax import keys, train
     from lstm_jax.train.saved import workdir_config
 
     try:
@@ -49,7 +49,7 @@ def main(argv: list[str]) -> None:
         given = [a.split("=")[0][len("--config.") :] for a in sys.argv if a.startswith("--config.")]
         if given and FLAGS.config is None:
             sys.exit("error: --config.KEY overrides need --config=FILE (the one trained with)")
-        overrides = {k: _flat(FLAGS.config)[k] for k in given}
+        overrides = {k: keys.get(FLAGS.config, k) for k in given}
         config = workdir_config(FLAGS.workdir, overrides)
         if FLAGS.mode == "eval":
             train.evaluate(config, FLAGS.workdir)
@@ -68,17 +68,6 @@ def main(argv: list[str]) -> None:
     except LstmJaxError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
-
-
-def _flat(config) -> dict:
-    """A config's values by dotted key."""
-    out = {}
-    for key, value in config.items():
-        if hasattr(value, "items"):
-            out.update({f"{key}.{k}": v for k, v in _flat(value).items()})
-        else:
-            out[key] = value
-    return out
 
 
 def _one_line(e: BaseException) -> str:

@@ -281,9 +281,7 @@ def read_splits(
         cut = splits.split(
             range(len(whole)), d.valid_fraction, d.test_fraction, seed, workdir, labels, d.train
         )
-        out = {s: [whole[i] for i in cut[s]] for s in SPLITS}
-        if test is not None:
-            out["test"] = test
+        out = splits.apply(whole, cut, test)
     return out, names, cut
 
 

@@ -137,10 +137,7 @@ def read_splits(d, seed: int, workdir: str) -> tuple[dict[str, list[Pair]], dict
     whole, test = out["train"], out.get("test")
     groups = [s for s, _ in whole]
     cut = splits.split(groups, d.valid_fraction, d.test_fraction, seed, workdir, what=d.train)
-    out = {s: [whole[i] for i in cut[s]] for s in SPLITS}
-    if test is not None:
-        out["test"] = test
-    return out, cut
+    return splits.apply(whole, cut, test), cut
 
 
 def _vocab(tokens: list[list[str]], size: int, min_count: int) -> text.Vocab:

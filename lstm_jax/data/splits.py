@@ -92,3 +92,10 @@ def save(workdir: str, cut: dict[str, list[int]]) -> None:
         os.makedirs(workdir, exist_ok=True)
         examples = sum(len(v) for v in cut.values())
         write_atomic(path, json.dumps({"examples": examples, **cut}))
+
+
+def apply(whole: list, cut: dict[str, list[int]], test: list | None = None) -> dict[str, list]:
+    """The three splits of ``whole`` by ``cut``; a ``test`` given on its own (a file to
+    evaluate) replaces the cut's test part."""
+    out = {name: [whole[i] for i in rows] for name, rows in cut.items()}
+    return out if test is None else dict(out, test=test)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 import jax
 import numpy as np
 
+from lstm_jax.data import splits
 from lstm_jax.data.tfds_text import load_text, tfds_splits
 from lstm_jax.errors import CheckpointError, ConfigError, DataError
 from lstm_jax.files import write_atomic
@@ -140,8 +141,6 @@ def keep_vocabs(workdir: str, vocabs: dict[str, Vocab], save: bool = True) -> No
 def keep(workdir: str, vocabs: dict[str, Vocab], tokenizers=(), cut: dict | None = None) -> None:
     """Saves what evaluation and prediction must find again (vocabularies, tokenizer models,
     the cut of one set into three); call it once every check on the data has passed."""
-    from lstm_jax.data import splits
-
     keep_vocabs(workdir, vocabs)
     for tok in {id(t): t for t in tokenizers}.values():
         tok.save(workdir)

@@ -58,7 +58,6 @@ def config_help(config: ml_collections.ConfigDict, path: str) -> str:
     comments.update(_task_comments(get_task(config.task)))
     comments.update(_config_comments(os.path.abspath(path), {os.path.abspath(default)}))
     lines = [f"# {path} (task {config.task!r}); override any key with --config.KEY=VALUE"]
-    flat = ml_collections.ConfigDict(config.to_dict()).to_dict()
 
     def walk(node: dict, prefix: str) -> None:
         for key, value in node.items():
@@ -68,5 +67,5 @@ def config_help(config: ml_collections.ConfigDict, path: str) -> str:
                 note = comments.get(prefix + key)
                 lines.append(f"{prefix}{key} = {value!r}" + (f"  # {note}" if note else ""))
 
-    walk(flat, "")
+    walk(config.to_dict(), "")
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from lstm_jax.files import write_atomic
 from lstm_jax.tasks import get_task
 from lstm_jax.tasks.base import Task
 from lstm_jax.train import optim, sharding
-from lstm_jax.train.config_check import validate, with_epochs
+from lstm_jax.train.config_check import with_epochs
 from lstm_jax.train.workdir import fingerprint
 
 
@@ -25,7 +25,6 @@ class Run:
     """``state``: {params, opt_state, step, carry}, replicated (carry: sharded by rows)."""
 
     def __init__(self, config: ml_collections.ConfigDict, workdir: str):
-        validate(config)
         maybe_init_distributed(config)
         self.workdir = workdir
         self.task: Task = get_task(config.task)

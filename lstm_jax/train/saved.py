@@ -32,15 +32,11 @@ def workdir_config(workdir: str, overrides: dict[str, Any] | None = None):
     if "steps_per_epoch" in raw.get("data", {}):  # written before 2026-12-06
         raw["steps_per_epoch"] = raw["data"].pop("steps_per_epoch")
     config = ml_collections.ConfigDict(raw)
-    for key, value in (overrides or {}).items():
-        node, *path_, last = [config, *key.split(".")]
-        for part in path_:
-            if part not in node:
-                raise ConfigError(f"unknown config key {key!r} (the run's keys: {path})")
-            node = node[part]
-        if last not in node:
-            raise ConfigError(f"unknown config key {key!r} (the run's keys: {path})")
-        node[last] = value
+    config.lock()  # an override may change a key, never add one
+    try:
+        config.update_from_flattened_dict(dict(overrides or {}))
+    except KeyError as e:
+        raise ConfigError(f"unknown config key in {sorted(overrides)} (the run's: {path})") from e
     return config
 
 

@@ -176,8 +176,9 @@ def _resume(run: Run, ck: Checkpoints, it, policies: dict[str, Policy]) -> int:
         print(f"resumed from step {step} of {config.num_train_steps} ({run.workdir})")
         path = os.path.join(run.workdir, "config.json")
         old = json.loads(Path(path).read_text()) if os.path.exists(path) else {}
+        new = config.to_dict()
         for key in SCHEDULE_KEYS:
-            before, now = _dotted(old, key), _dotted(config.to_dict(), key)
+            before, now = _dotted(old, key), _dotted(new, key)
             if key == "num_train_steps" and config.optimizer.schedule != "cosine":
                 continue  # only the cosine schedule depends on the run's length
             if before is not None and before != now:
@@ -246,6 +247,7 @@ def _truncate_log(workdir: str, step: int) -> None:
 def restore_best(config: ml_collections.ConfigDict, workdir: str) -> tuple[Run, Any]:
     """The run built from ``config`` and the best checkpoint's state from ``workdir``."""
     check_trained(workdir)  # before anything is built: nothing is created in a bad workdir
+    validate(config)
     check_task(workdir, config.task)
     run = Run(config, workdir)
     claim_workdir(workdir, run.fingerprint)
