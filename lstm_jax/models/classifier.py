@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -43,6 +44,7 @@ class TextClassifier(nnx.Module):
         word_dropout: float = 0.0,
         unk_id: int = 0,
         embedding: np.ndarray | None = None,
+        dtype: Any = jnp.float32,
         rngs: nnx.Rngs,
     ):
         if pooling not in POOLINGS:
@@ -65,6 +67,7 @@ class TextClassifier(nnx.Module):
             bidirectional=bidirectional,
             dropout=dropout,
             input_dropout=dropout,
+            dtype=dtype,
             rngs=rngs,
         )
         features = hidden * (2 if bidirectional else 1)
@@ -72,8 +75,9 @@ class TextClassifier(nnx.Module):
             AttentionPool(features, hidden, rngs=rngs) if pooling == "attention" else None
         )
         sizes = [features, *mlp]
-        self.mlp = nnx.List([nnx.Linear(a, b, rngs=rngs) for a, b in itertools.pairwise(sizes)])
-        self.out = nnx.Linear(sizes[-1], num_classes, rngs=rngs)
+        dense = dict(dtype=dtype, preferred_element_type=jnp.float32, rngs=rngs)
+        self.mlp = nnx.List([nnx.Linear(a, b, **dense) for a, b in itertools.pairwise(sizes)])
+        self.out = nnx.Linear(sizes[-1], num_classes, **dense)
         self.rngs = rngs.dropout.fork()
 
     def __call__(self, tokens: jax.Array, lengths: jax.Array) -> jax.Array:

@@ -3,6 +3,8 @@ or an autoregressive LSTM decoder; point or quantile outputs."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 from flax import nnx
@@ -36,15 +38,19 @@ class Forecaster(nnx.Module):
         decoder: str = "direct",
         residual: bool = True,
         dropout: float = 0.0,
+        dtype: Any = jnp.float32,
         rngs: nnx.Rngs,
     ):
         if decoder not in DECODERS:
             raise ConfigError(f"unknown model.decoder {decoder!r}; choose one of {DECODERS}")
         self.targets, self.horizon, self.outputs, self.decoder = targets, horizon, outputs, decoder
         self.deterministic, self.residual = False, residual
-        self.encoder = LSTM(features, hidden, num_layers=num_layers, dropout=dropout, rngs=rngs)
+        self.encoder = LSTM(
+            features, hidden, num_layers=num_layers, dropout=dropout, dtype=dtype, rngs=rngs
+        )
+        dense = dict(dtype=dtype, preferred_element_type=jnp.float32, rngs=rngs)
         if decoder == "direct":
-            self.head = nnx.Linear(hidden, horizon * targets * outputs, rngs=rngs)
+            self.head = nnx.Linear(hidden, horizon * targets * outputs, **dense)
         else:
             init = nnx.initializers.lecun_normal()
             self.w_ih = nnx.Param(init(rngs.params(), (targets, 4 * hidden)))
@@ -52,7 +58,7 @@ class Forecaster(nnx.Module):
                 nnx.initializers.orthogonal()(rngs.params(), (hidden, 4 * hidden))
             )
             self.b = nnx.Param(jnp.zeros(4 * hidden).at[hidden : 2 * hidden].set(1.0))
-            self.head = nnx.Linear(hidden, targets * outputs, rngs=rngs)
+            self.head = nnx.Linear(hidden, targets * outputs, **dense)
 
     def __call__(self, x: jax.Array, teacher: jax.Array | None = None) -> jax.Array:
         last = x[:, -1, : self.targets]
@@ -65,7 +71,8 @@ class Forecaster(nnx.Module):
         h, c = state.h[-1], state.c[-1]
         if self.decoder == "direct":
             return self.head(h).reshape(b, self.horizon, self.targets, self.outputs)
-        w_ih, w_hh, bias = self.w_ih[...], self.w_hh[...], self.b[...]
+        dtype = self.head.dtype or jnp.float32
+        w_ih, w_hh, bias = self.w_ih[...].astype(dtype), self.w_hh[...].astype(dtype), self.b[...]
         mid = self.outputs // 2
 
         def step(carry, given):

@@ -59,6 +59,8 @@ class LanguageModel(nnx.Module):
     ``tie`` the last layer outputs ``embed`` features (AWD-LSTM).
     ``init_scale > 0`` draws every weight from U(-s, s) (Zaremba); 0 uses PyTorch's
     defaults (embedding and decoder U(-0.1, 0.1), LSTM U(-1/sqrt(H), 1/sqrt(H))).
+    ``dtype=jnp.bfloat16`` runs the recurrent and softmax matmuls in bfloat16 with float32
+    accumulation; parameters, the LSTM state and the logits stay float32.
     """
 
     def __init__(
@@ -79,6 +81,7 @@ class LanguageModel(nnx.Module):
         init_scale: float = 0.0,
         forget_bias: float | None = None,
         cell: str = "lstm",
+        dtype: Any = jnp.float32,
         rngs: nnx.Rngs,
     ):
         if cell not in CELLS:
@@ -89,6 +92,7 @@ class LanguageModel(nnx.Module):
                 f"set them to 0 for model.cell={cell!r}"
             )
         self.cell = cell
+        self.dtype = jnp.dtype(dtype)
         self.vocab, self.tie, self.variational = vocab, tie, variational
         self.embed_dropout, self.input_dropout = embed_dropout, input_dropout
         self.hidden_dropout, self.output_dropout = hidden_dropout, output_dropout
@@ -111,6 +115,7 @@ class LanguageModel(nnx.Module):
                     kernel_init=init,
                     recurrent_kernel_init=init,
                     bias_init=init,
+                    dtype=self.dtype,
                     rngs=rngs,
                     **lstm_only,
                 )
@@ -152,5 +157,9 @@ class LanguageModel(nnx.Module):
         raw, dropped = x, self._drop(x, self.output_dropout)
         # the output side never sees embedding dropout (as in AWD-LSTM)
         kernel = self.embed.embedding[...].T if self.tie else self.decoder[...]
-        logits = jnp.dot(dropped, kernel) + self.decoder_bias[...]
+        # in the compute dtype, accumulated and returned in float32 for the softmax
+        logits = jnp.dot(
+            dropped.astype(self.dtype), kernel.astype(self.dtype), preferred_element_type=jnp.float32
+        )
+        logits = logits + self.decoder_bias[...]
         return logits, tuple(new_state), (raw, dropped)

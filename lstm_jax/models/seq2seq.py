@@ -9,6 +9,8 @@ next word and, with input feeding, joins the next step's input.
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 from flax import nnx
@@ -55,6 +57,7 @@ class Seq2Seq(nnx.Module):
         input_feeding: bool = True,
         tie: bool = False,
         dropout: float = 0.0,
+        dtype: Any = jnp.float32,
         rngs: nnx.Rngs,
     ):
         if tie and embed != hidden:
@@ -68,6 +71,7 @@ class Seq2Seq(nnx.Module):
         self.hidden, self.layers = hidden, decoder_layers
         self.input_feeding, self.tie, self.dropout = input_feeding, tie, dropout
         self.deterministic = False
+        self.dtype = jnp.dtype(dtype)
         self.src_embed = nnx.Embed(src_vocab, embed, rngs=rngs)
         self.tgt_embed = nnx.Embed(tgt_vocab, embed, rngs=rngs)
         self.encoder = LSTM(
@@ -76,6 +80,7 @@ class Seq2Seq(nnx.Module):
             num_layers=encoder_layers,
             bidirectional=True,
             dropout=dropout,
+            dtype=dtype,
             rngs=rngs,
         )
         self.bridge_h = nnx.Linear(hidden, decoder_layers * hidden, rngs=rngs)
@@ -107,7 +112,7 @@ class Seq2Seq(nnx.Module):
         c = self.bridge_c(top_c).reshape(batch, self.layers, self.hidden)
         mask = jnp.arange(source.shape[1])[None, :] < lengths[:, None]
         memory = (keys, self.attention.project_keys(keys), mask)
-        feed = jnp.zeros((batch, self.hidden), keys.dtype)
+        feed = jnp.zeros((batch, self.hidden), jnp.float32)
         return memory, (h, c, feed)
 
     def step(
@@ -120,7 +125,12 @@ class Seq2Seq(nnx.Module):
         new_h, new_c = [], []
         for i, cell in enumerate(self.cells):
             h, c = kernels.lstm_cell(
-                inp, hs[:, i], cs[:, i], cell.w_ih[...], cell.w_hh[...], cell.b[...]
+                inp,
+                hs[:, i],
+                cs[:, i],
+                cell.w_ih[...].astype(self.dtype),
+                cell.w_hh[...].astype(self.dtype),
+                cell.b[...],
             )
             new_h.append(h)
             new_c.append(c)
@@ -134,7 +144,10 @@ class Seq2Seq(nnx.Module):
         """Attentional outputs float32[..., hidden] -> float32[..., tgt_vocab]."""
         out = self._drop(out)
         kernel = self.tgt_embed.embedding[...].T if self.tie else self.out[...]
-        return out @ kernel + self.out_bias[...]
+        logits = jnp.dot(
+            out.astype(self.dtype), kernel.astype(self.dtype), preferred_element_type=jnp.float32
+        )
+        return logits + self.out_bias[...]
 
     def __call__(
         self, source: jax.Array, source_lengths: jax.Array, target_in: jax.Array

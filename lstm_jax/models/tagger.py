@@ -3,6 +3,8 @@ word, a BiLSTM over the sentence, and a softmax or linear-chain CRF output layer
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 from flax import nnx
@@ -37,6 +39,7 @@ class Tagger(nnx.Module):
         dropout: float = 0.0,
         word_dropout: float = 0.0,
         unk_id: int = 0,
+        dtype: Any = jnp.float32,
         rngs: nnx.Rngs,
     ):
         self.dropout, self.deterministic = dropout, False
@@ -44,13 +47,21 @@ class Tagger(nnx.Module):
         self.embed = nnx.Embed(vocab, embed, rngs=rngs)
         self.char_embed = nnx.Embed(chars, char_embed, rngs=rngs) if char_hidden else None
         self.char_rnn = (
-            LSTM(char_embed, char_hidden, bidirectional=True, rngs=rngs) if char_hidden else None
+            LSTM(char_embed, char_hidden, bidirectional=True, dtype=dtype, rngs=rngs)
+            if char_hidden
+            else None
         )
         features = embed + 2 * char_hidden
         self.rnn = LSTM(
-            features, hidden, num_layers=num_layers, bidirectional=True, dropout=dropout, rngs=rngs
+            features,
+            hidden,
+            num_layers=num_layers,
+            bidirectional=True,
+            dropout=dropout,
+            dtype=dtype,
+            rngs=rngs,
         )
-        self.out = nnx.Linear(2 * hidden, num_tags, rngs=rngs)
+        self.out = nnx.Linear(2 * hidden, num_tags, dtype=dtype, preferred_element_type=jnp.float32, rngs=rngs)
         self.crf = CRF(num_tags, rngs=rngs) if crf else None
         self.rngs = rngs.dropout.fork()
 

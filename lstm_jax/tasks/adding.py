@@ -22,7 +22,9 @@ class AddingTask(GeneratedTask):
 
     def make_model(self, config, rngs):
         m = config.model
-        return SequenceRegressor(m.cell, 2, m.hidden_features, m.num_layers, rngs=rngs)
+        return SequenceRegressor(
+            m.cell, 2, m.hidden_features, m.num_layers, dtype=config.dtype, rngs=rngs
+        )
 
     def make(self, config):
         return partial(_adding, length=config.data.length)

@@ -88,6 +88,7 @@ class ClassificationTask(Task):
             word_dropout=m.word_dropout,
             unk_id=self.data.vocab.stoi[text.UNK],
             embedding=self.data.embedding,
+            dtype=config.dtype,
             rngs=rngs,
         )
 

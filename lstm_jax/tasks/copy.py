@@ -25,7 +25,9 @@ class CopyTask(GeneratedTask):
     def make_model(self, config, rngs):
         m = config.model
         vocab = config.data.num_symbols + 2
-        return SequenceTagger(m.cell, vocab, m.hidden_features, m.num_layers, vocab, rngs=rngs)
+        return SequenceTagger(
+            m.cell, vocab, m.hidden_features, m.num_layers, vocab, dtype=config.dtype, rngs=rngs
+        )
 
     def make(self, config):
         return partial(_copy, length=config.data.length, num_symbols=config.data.num_symbols)

@@ -69,6 +69,7 @@ class ForecastTask(Task):
             decoder=m.decoder,
             residual=m.residual,
             dropout=m.dropout,
+            dtype=config.dtype,
             rngs=rngs,
         )
 

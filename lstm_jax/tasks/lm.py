@@ -77,6 +77,7 @@ class LanguageModelTask(Task):
             init_scale=m.init_scale,
             forget_bias=m.forget_bias or None,
             cell=m.cell,
+            dtype=config.dtype,
             rngs=rngs,
         )
 

@@ -65,6 +65,7 @@ class TaggingTask(Task):
             dropout=m.dropout,
             word_dropout=m.word_dropout,
             unk_id=self.data.words.stoi[text.UNK],
+            dtype=config.dtype,
             rngs=rngs,
         )
 

@@ -93,6 +93,7 @@ class TranslationTask(Task):
             input_feeding=m.input_feeding,
             tie=m.tie,
             dropout=m.dropout,
+            dtype=config.dtype,
             rngs=rngs,
         )
 

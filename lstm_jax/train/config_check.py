@@ -26,6 +26,7 @@ OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULES = ("constant", "step", "cosine", "plateau")
 AVERAGING = ("off", "nonmono")
 TEST_CHECKPOINTS = ("best", "last")
+DTYPES = ("float32", "bfloat16")
 
 
 def validate(config: ml_collections.ConfigDict) -> None:
@@ -41,6 +42,8 @@ def validate(config: ml_collections.ConfigDict) -> None:
         raise ConfigError(
             f"unknown test_checkpoint {config.test_checkpoint!r}; choose one of {TEST_CHECKPOINTS}"
         )
+    if get(config, "dtype") not in DTYPES:
+        raise ConfigError(f"unknown dtype {config.dtype!r}; choose one of {DTYPES}")
     opt = config.optimizer
     if opt.name not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer.name {opt.name!r}; choose one of {OPTIMIZERS}")

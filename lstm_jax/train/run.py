@@ -14,6 +14,7 @@ import optax
 from flax import nnx
 
 from lstm_jax.files import write_atomic
+from lstm_jax.malloc import keep_freed_memory
 from lstm_jax.tasks import get_task
 from lstm_jax.tasks.base import Task
 from lstm_jax.train import optim, sharding
@@ -25,6 +26,7 @@ class Run:
     """``state``: {params, opt_state, step, carry}, replicated (carry: sharded by rows)."""
 
     def __init__(self, config: ml_collections.ConfigDict, workdir: str):
+        keep_freed_memory()  # before the step's buffers are first allocated: see malloc.py
         maybe_init_distributed(config)
         self.workdir = workdir
         self.task: Task = get_task(config.task)

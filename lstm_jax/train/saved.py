@@ -31,6 +31,7 @@ def workdir_config(workdir: str, overrides: dict[str, Any] | None = None):
         raw = json.load(f)
     if "steps_per_epoch" in raw.get("data", {}):  # written before 2026-12-06
         raw["steps_per_epoch"] = raw["data"].pop("steps_per_epoch")
+    raw.setdefault("dtype", "float32")  # written before 2026-12-06
     config = ml_collections.ConfigDict(raw)
     config.lock()  # an override may change a key, never add one
     try:

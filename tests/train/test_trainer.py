@@ -69,6 +69,23 @@ def test_tiny_end_to_end(task, tmp_path):
     assert len(trained.predict([])) == 5 and trained.evaluate("test") == pytest.approx(out)
 
 
+def test_bfloat16_run_keeps_float32_state(tmp_path):
+    """Mixed precision through the engine: bfloat16 matmuls, float32 parameters and
+    optimizer state in the checkpoint, and a loss as low as float32's."""
+    runs = {}
+    for dtype in ("float32", "bfloat16"):
+        c = tiny(dtype=dtype, num_train_steps=60, eval_every=20, checkpoint_every=20)
+        runs[dtype] = trainer.train_and_evaluate(c, str(tmp_path / dtype))
+    assert runs["bfloat16"]["mse"] != runs["float32"]["mse"]
+    assert (
+        runs["bfloat16"]["mse"] < 0.1
+        and abs(runs["bfloat16"]["mse"] - runs["float32"]["mse"]) < 0.02
+    )
+    state = lstm_jax.load(str(tmp_path / "bfloat16")).state
+    floats = [x for x in jax.tree.leaves(state) if np.issubdtype(np.asarray(x).dtype, np.floating)]
+    assert floats and all(np.asarray(x).dtype == np.float32 for x in floats)
+
+
 def test_resume_continues_exactly(tmp_path):
     straight = trainer.train_and_evaluate(tiny(num_train_steps=12), str(tmp_path / "a"))
     trainer.train_and_evaluate(tiny(num_train_steps=8), str(tmp_path / "b"))
@@ -131,6 +148,7 @@ def test_schedules_and_accumulation_run(tmp_path):
         ({"task": "addng"}, ConfigError, "did you mean 'adding'"),
         ({"optimizer.name": "rmsprop"}, ConfigError, "unknown optimizer.name"),
         ({"test_checkpoint": "final"}, ConfigError, "unknown test_checkpoint"),
+        ({"dtype": "float16"}, ConfigError, "unknown dtype 'float16'; choose one of"),
         ({"batch_size": 0}, ConfigError, "batch_size must be a positive int"),
         ({"model.hidden_features": -3}, ConfigError, "hidden_features must be a positive int"),
         ({"optimizer.learning_rate": 0.0}, ConfigError, "learning_rate must be > 0"),
