@@ -159,7 +159,9 @@ class LanguageModel(nnx.Module):
         kernel = self.embed.embedding[...].T if self.tie else self.decoder[...]
         # in the compute dtype, accumulated and returned in float32 for the softmax
         logits = jnp.dot(
-            dropped.astype(self.dtype), kernel.astype(self.dtype), preferred_element_type=jnp.float32
+            dropped.astype(self.dtype),
+            kernel.astype(self.dtype),
+            preferred_element_type=jnp.float32,
         )
         logits = logits + self.decoder_bias[...]
         return logits, tuple(new_state), (raw, dropped)

@@ -17,9 +17,7 @@ from lstm_jax.nn import GRU, LSTM, SimpleRNN
 CELLS = {"lstm": LSTM, "gru": GRU, "rnn": SimpleRNN}
 
 
-def make_rnn(
-    cell: str, in_features: int, hidden: int, num_layers: int, rngs: nnx.Rngs, dtype: Any
-):
+def make_rnn(cell: str, in_features: int, hidden: int, num_layers: int, rngs: nnx.Rngs, dtype: Any):
     if cell not in CELLS:
         raise ConfigError(f"unknown model.cell {cell!r}; choose one of {sorted(CELLS)}")
     return CELLS[cell](in_features, hidden, num_layers=num_layers, dtype=dtype, rngs=rngs)
@@ -39,7 +37,9 @@ class SequenceRegressor(nnx.Module):
         rngs: nnx.Rngs,
     ):
         self.rnn = make_rnn(cell, in_features, hidden, num_layers, rngs, dtype)
-        self.head = nnx.Linear(hidden, 1, dtype=dtype, preferred_element_type=jnp.float32, rngs=rngs)
+        self.head = nnx.Linear(
+            hidden, 1, dtype=dtype, preferred_element_type=jnp.float32, rngs=rngs
+        )
 
     def __call__(self, x: jax.Array) -> jax.Array:
         ys, _ = self.rnn(x)
@@ -62,7 +62,9 @@ class SequenceTagger(nnx.Module):
     ):
         self.vocab = vocab
         self.rnn = make_rnn(cell, vocab, hidden, num_layers, rngs, dtype)
-        self.head = nnx.Linear(hidden, num_classes, dtype=dtype, preferred_element_type=jnp.float32, rngs=rngs)
+        self.head = nnx.Linear(
+            hidden, num_classes, dtype=dtype, preferred_element_type=jnp.float32, rngs=rngs
+        )
 
     def __call__(self, tokens: jax.Array) -> jax.Array:
         ys, _ = self.rnn(jax.nn.one_hot(tokens, self.vocab, dtype=jnp.float32))

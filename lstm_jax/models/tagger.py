@@ -61,7 +61,9 @@ class Tagger(nnx.Module):
             dtype=dtype,
             rngs=rngs,
         )
-        self.out = nnx.Linear(2 * hidden, num_tags, dtype=dtype, preferred_element_type=jnp.float32, rngs=rngs)
+        self.out = nnx.Linear(
+            2 * hidden, num_tags, dtype=dtype, preferred_element_type=jnp.float32, rngs=rngs
+        )
         self.crf = CRF(num_tags, rngs=rngs) if crf else None
         self.rngs = rngs.dropout.fork()
 
