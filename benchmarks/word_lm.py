@@ -1,161 +1,196 @@
-"""End-to-end training speed of a PTB-sized word LM: ours against PyTorch, side by side.
+"""End-to-end training step of the PTB word LMs: the engine's own step against PyTorch's
+word_language_model example, side by side in one process.
 
-Both sides are the model of pytorch/examples' word_language_model at its "medium" size:
-embedding (10k x 650), a 2-layer LSTM of 650 units with dropout 0.5 between layers,
-dropout 0.5 on the embedding and the LSTM output, a linear decoder, softmax cross-entropy,
-plain SGD (lr 20) with gradient clipping at 0.25 and truncated BPTT (batch 20 x 35 steps,
-the state carried from batch to batch without gradients). Token ids are random: speed
-does not depend on them. Rounds alternate between the two, medians over quiet rounds.
+Ours is exactly what ``python -m lstm_jax.main --config=configs/ptb_{small,medium}.py``
+runs each step: the config's model, loss, gradient clipping and SGD update in the jitted
+``Run.train_step``, fed by the task's grain pipeline (``next`` + sharding are timed too).
+The corpus is random words over a 10k vocabulary (PTB's size), written to a temp dir:
+speed does not depend on which words they are. PyTorch runs the loop body of
+pytorch/examples' word_language_model/main.py ``train()`` with the same sizes (embedding,
+``nn.LSTM`` with dropout between layers, dropout on the embedding and LSTM output, linear
+decoder, cross-entropy, ``clip_grad_norm_``, the manual SGD update) on CPU (oneDNN).
+``--dtypes float32,bfloat16`` also times ``config.dtype = "bfloat16"`` and, beside it,
+PyTorch under ``torch.autocast("cpu", torch.bfloat16)``. Both sides run in this process
+with glibc told to keep freed memory (``lstm_jax/malloc.py``), which PyTorch's CPU
+allocator benefits from as well. Rounds alternate between the sides; medians over the
+rounds in which other processes used under 10% of the CPUs.
 
-    python benchmarks/word_lm.py
+    python benchmarks/word_lm.py                      # small and medium, float32
+    python benchmarks/word_lm.py --configs small --dtypes float32,bfloat16
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import platform
 import statistics
 import sys
+import tempfile
 import time
 
 import jax
-import jax.numpy as jnp
 import numpy as np
-import optax
-from flax import nnx
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lstm_layer import Load
 
-from lstm_jax.nn import LSTM
+from lstm_jax.data import batching
+from lstm_jax.malloc import keep_freed_memory
+from lstm_jax.train import sharding
+from lstm_jax.train.run import Run
 
-VOCAB, HIDDEN, LAYERS, BATCH, BPTT, DROPOUT, LR, CLIP = 10_000, 650, 2, 20, 35, 0.5, 20.0, 0.25
-
-
-class WordLM(nnx.Module):
-    def __init__(self, rngs: nnx.Rngs):
-        self.embed = nnx.Embed(VOCAB, HIDDEN, rngs=rngs)
-        self.drop = nnx.Dropout(DROPOUT, rngs=rngs)
-        self.lstm = LSTM(HIDDEN, HIDDEN, num_layers=LAYERS, dropout=DROPOUT, rngs=rngs)
-        self.decoder = nnx.Linear(HIDDEN, VOCAB, rngs=rngs)
-
-    def __call__(self, tokens, state):
-        x = self.drop(self.embed(tokens))
-        y, state = self.lstm(x, initial_state=state)
-        return self.decoder(self.drop(y)), state
+VOCAB = 10_000
 
 
-def jax_side():
-    model = WordLM(nnx.Rngs(0))
-    tx = optax.chain(optax.clip_by_global_norm(CLIP), optax.sgd(LR))
-    opt = nnx.Optimizer(model, tx, wrt=nnx.Param)
-
-    @nnx.jit(donate_argnums=(0, 1))
-    def step(model, opt, tokens, targets, state):
-        def loss_fn(model):
-            logits, new_state = model(tokens, state)
-            loss = optax.softmax_cross_entropy_with_integer_labels(logits, targets).mean()
-            return loss, new_state
-
-        (loss, new_state), grads = nnx.value_and_grad(loss_fn, has_aux=True)(model)
-        opt.update(model, grads)
-        return loss, jax.lax.stop_gradient(new_state)
-
-    rng = np.random.default_rng(0)
-    n = LAYERS
-    state = (jnp.zeros((n, BATCH, HIDDEN)), jnp.zeros((n, BATCH, HIDDEN)))
-
-    def run():
-        nonlocal state
-        data = rng.integers(0, VOCAB, (BATCH, BPTT + 1))
-        loss, state = step(model, opt, data[:, :-1], data[:, 1:], state)
-        jax.block_until_ready(loss)
-
-    return run
+def write_corpus(root: str, tokens: int = 120_000, seed: int = 0) -> str:
+    """Random sentences over exactly VOCAB words, as ptb.{train,valid,test}.txt."""
+    rng = np.random.default_rng(seed)
+    words = np.array([f"w{i}" for i in range(VOCAB - 1)])  # + <eos> = VOCAB types
+    for split, n in (("train", tokens), ("valid", 2_000), ("test", 2_000)):
+        ids = rng.integers(0, len(words), n)
+        ids[: len(words)] = np.arange(len(words)) if split == "train" else ids[: len(words)]
+        lines = [" ".join(words[ids[i : i + 20]]) for i in range(0, n, 20)]
+        with open(os.path.join(root, f"ptb.{split}.txt"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+    return root
 
 
-def torch_side():
+def config(size: str, data_dir: str, dtype: str):
+    c = importlib.import_module(f"configs.ptb_{size}").get_config()
+    c.data.dir = data_dir
+    c.dtype = dtype
+    return c
+
+
+def ours(size: str, data_dir: str, dtype: str):
+    c = config(size, data_dir, dtype)
+    run = Run(c, tempfile.mkdtemp())
+    it = batching.iterate(run.data.train(c.seed))
+    controls = {"lr_scale": np.float32(1), "average": np.float32(0)}
+
+    def step():
+        batch = sharding.shard_batch(next(it), run.mesh)
+        run.state, metrics = run.train_step(run.state, batch, controls)
+        jax.block_until_ready(metrics)
+
+    return step, c
+
+
+def pytorch(c, autocast: bool):
     import torch
     from torch import nn
 
     torch.manual_seed(0)
     torch.set_num_threads(os.cpu_count() or 1)
+    m = c.model
+    drop, hidden, layers = m.input_dropout, m.hidden_features, m.num_layers
+    bptt, batch = c.data.bptt, c.batch_size
 
-    class TorchLM(nn.Module):
+    class TorchLM(nn.Module):  # word_language_model/model.py's RNNModel, LSTM, untied
         def __init__(self):
             super().__init__()
-            self.drop = nn.Dropout(DROPOUT)
-            self.encoder = nn.Embedding(VOCAB, HIDDEN)
-            self.rnn = nn.LSTM(HIDDEN, HIDDEN, LAYERS, dropout=DROPOUT)
-            self.decoder = nn.Linear(HIDDEN, VOCAB)
+            self.drop = nn.Dropout(drop)
+            self.encoder = nn.Embedding(VOCAB, m.embed)
+            self.rnn = nn.LSTM(m.embed, hidden, layers, dropout=m.hidden_dropout)
+            self.decoder = nn.Linear(hidden, VOCAB)
 
-        def forward(self, tokens, hidden):
-            out, hidden = self.rnn(self.drop(self.encoder(tokens)), hidden)
-            return self.decoder(self.drop(out)), hidden
+        def forward(self, tokens, h):
+            out, h = self.rnn(self.drop(self.encoder(tokens)), h)
+            return self.decoder(self.drop(out)), h
 
     model = TorchLM()
     model.train()
     criterion = nn.CrossEntropyLoss()
     rng = np.random.default_rng(0)
-    hidden = (torch.zeros(LAYERS, BATCH, HIDDEN), torch.zeros(LAYERS, BATCH, HIDDEN))
+    hidden_state = (torch.zeros(layers, batch, hidden), torch.zeros(layers, batch, hidden))
+    lr, clip = c.optimizer.learning_rate, c.optimizer.clip_norm
 
-    def run():  # the loop body of word_language_model/main.py's train()
-        nonlocal hidden
-        data = torch.from_numpy(rng.integers(0, VOCAB, (BPTT + 1, BATCH)))
-        hidden = tuple(h.detach() for h in hidden)
+    def step():  # the loop body of word_language_model/main.py's train()
+        nonlocal hidden_state
+        data = torch.from_numpy(rng.integers(0, VOCAB, (bptt + 1, batch)))
+        hidden_state = tuple(h.detach() for h in hidden_state)
         model.zero_grad()
-        output, hidden = model(data[:-1], hidden)
-        loss = criterion(output.view(-1, VOCAB), data[1:].reshape(-1))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            output, hidden_state = model(data[:-1], hidden_state)
+            loss = criterion(output.view(-1, VOCAB).float(), data[1:].reshape(-1))
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
         for p in model.parameters():
-            p.data.add_(p.grad, alpha=-LR)
+            p.data.add_(p.grad, alpha=-lr)
         loss.item()
 
-    return run
+    return step
+
+
+def measure(sides: dict, rounds: int, steps: int, max_load: float):
+    for step in sides.values():  # compile / warm up
+        for _ in range(3):
+            step()
+    load, times, quiet = Load(), {k: [] for k in sides}, 0
+    for _ in range(rounds):
+        load.start()
+        rnd = {k: [] for k in sides}
+        for name, step in sides.items():
+            for _ in range(steps):
+                t0 = time.perf_counter()
+                step()
+                rnd[name].append(time.perf_counter() - t0)
+        if load.stop() <= max_load:
+            quiet += 1
+            for k in sides:
+                times[k] += rnd[k]
+    return {k: 1e3 * statistics.median(v) for k, v in times.items() if v}, quiet
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--configs", default="small,medium", help="ptb_<name> configs")
+    ap.add_argument("--dtypes", default="float32", help="float32 and/or bfloat16")
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--steps", type=int, default=5, help="timed steps per side per round")
     ap.add_argument("--max-load", type=float, default=0.1)
+    ap.add_argument("--no-torch", action="store_true")
     args = ap.parse_args()
-    sides = {"ours (JAX)": jax_side()}
+    keep_freed_memory()
     try:
-        sides["PyTorch"] = torch_side()
+        import torch
     except ImportError:
+        torch = None
         print("torch not installed (pip install '.[peers]'): timing ours only")
-    for run in sides.values():  # compile / warm up
-        run()
-        run()
-    load, times = Load(), {k: [] for k in sides}
-    quiet = 0
-    for _ in range(args.rounds):
-        load.start()
-        rnd = {k: [] for k in sides}
-        for name, run in sides.items():
-            for _ in range(args.steps):
-                t0 = time.perf_counter()
-                run()
-                rnd[name].append(time.perf_counter() - t0)
-        if load.stop() <= args.max_load:
-            quiet += 1
-            for k in sides:
-                times[k] += rnd[k]
-    if quiet < 2:
-        sys.exit(f"refused: only {quiet} quiet rounds (machine busy)")
+    data_dir = write_corpus(tempfile.mkdtemp())
+    dtypes = args.dtypes.split(",")
     print(
-        f"word LM, batch {BATCH} x {BPTT}, {LAYERS}x{HIDDEN} LSTM, vocab {VOCAB}; "
-        f"{quiet} quiet rounds of {args.steps} steps"
+        f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"jax {jax.__version__}" + (f", torch {torch.__version__}" if torch else "")
     )
-    print("| implementation | ms / batch | tokens/s | tokens/s vs PyTorch |")
-    print("|---|---:|---:|---:|")
-    ms = {k: 1e3 * statistics.median(v) for k, v in times.items()}
-    ref = ms.get("PyTorch")
-    for k, v in ms.items():
-        ratio = f"{ref / v:.2f}x" if ref else "-"
-        print(f"| {k} | {v:.1f} | {BATCH * BPTT / (v / 1e3):,.0f} | {ratio} |")
+    print("| config | implementation | ms / step | tokens/s | time / PyTorch float32 |")
+    print("|---|---|---:|---:|---:|")
+    for size in args.configs.split(","):
+        sides, c = {}, None
+        for dtype in dtypes:
+            sides[f"ours {dtype}"], c = ours(size, data_dir, dtype)
+        if torch is not None and not args.no_torch:
+            sides["PyTorch float32"] = pytorch(c, autocast=False)
+            if "bfloat16" in dtypes:
+                sides["PyTorch bfloat16 autocast"] = pytorch(c, autocast=True)
+        ms, quiet = measure(sides, args.rounds, args.steps, args.max_load)
+        if quiet < 2:
+            print(f"| ptb_{size} | refused: only {quiet} quiet rounds (machine busy) | | | |")
+            continue
+        ref = ms.get("PyTorch float32")
+        tokens = c.batch_size * c.data.bptt
+        for name, v in ms.items():
+            ratio = f"{v / ref:.2f}x" if ref else "-"
+            print(
+                f"| ptb_{size} ({c.batch_size} x {c.data.bptt}, {c.model.num_layers} x "
+                f"{c.model.hidden_features}) | {name} | {v:.1f} | {tokens / (v / 1e3):,.0f} "
+                f"| {ratio} |",
+                flush=True,
+            )
+        print(f"<!-- ptb_{size}: {quiet} quiet rounds of {args.steps} steps per side -->")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ on every recurrent kernel, one mask per call).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import jax
@@ -39,7 +40,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from lstm_jax.errors import ConfigError
-from lstm_jax.nn import kernels
+from lstm_jax.nn import cudnn, kernels
 from lstm_jax.nn.recurrent_base import LSTMState, _Recurrent
 
 # LSTMState is re-exported: callers import it from here and from ``lstm_jax.nn``
@@ -64,7 +65,11 @@ class LSTM(_Recurrent):
     ``proj_features=P`` adds LSTMP's output
     projection ``h_t = (σ(o) tanh(c_t)) W_hr`` (torch's ``proj_size``).
     ``dtype=jnp.bfloat16`` runs the matmuls in bfloat16; parameters, gates and the cell
-    state stay float32. See the module docstring for the call interface.
+    state stay float32. ``backend``: "scan" (ours, every device), "cudnn" (cuDNN through
+    ``jax.experimental.rnn``, CUDA GPUs; same parameters, same function, see ``cudnn.py``)
+    or "auto" (cuDNN on a GPU unless layer norm, a projection, recurrent dropout or
+    bfloat16 rule it out, which it then says in one line). See the module docstring for
+    the call interface.
     """
 
     num_gates = 4
@@ -79,6 +84,7 @@ class LSTM(_Recurrent):
         layer_norm: bool = False,
         proj_features: int | None = None,
         remat: bool = False,
+        backend: str = "auto",
         **kwargs: Any,
     ):
         if proj_features is not None and (
@@ -101,6 +107,32 @@ class LSTM(_Recurrent):
             ),
             **kwargs,
         )
+        self.backend = _choose_backend(backend, self)
+
+    def _run_layer(self, layer, h, state, lengths, mask, train):
+        if self.backend != "cudnn":
+            return super()._run_layer(layer, h, state, lengths, mask, train)
+        # both directions in one cuDNN call; weight drop's masks drawn as the scan draws them
+        d = self.num_directions
+        cells = [self.cells[layer * d + i] for i in range(d)]
+        weights = cudnn.pack(
+            [(c.input_kernel[...], self._recurrent_kernel(c, train), _value(c.bias)) for c in cells]
+        )
+        time, batch = h.shape[0], h.shape[1]
+        seq = jnp.full((batch,), time, jnp.int32) if lengths is None else lengths
+        h0, c0 = (s[layer * d : (layer + 1) * d] for s in state)
+        y, hn, cn = cudnn.KERNEL["lstm"](
+            jnp.swapaxes(h, 0, 1),
+            h0,
+            c0,
+            weights,
+            seq,
+            h.shape[-1],
+            self.hidden_features,
+            1,
+            d == 2,
+        )
+        return jnp.swapaxes(y, 0, 1), [(hn[i], cn[i]) for i in range(d)]
 
     def _run_cell(self, cell, x, state, mask, rec_mask, w_hh):
         if cell.proj_kernel is None and cell.ln_input_scale is None:
@@ -131,6 +163,38 @@ class LSTM(_Recurrent):
             unroll=self.unroll,
         )
         return ys, (h, c)
+
+
+BACKENDS = ("auto", "scan", "cudnn")
+
+
+def _choose_backend(backend: str, layer: LSTM) -> str:
+    """ "scan" (ours, every device) or "cudnn" (jax.experimental.rnn on a CUDA GPU).
+
+    "auto" takes cuDNN on a GPU when it computes exactly this layer, and otherwise says
+    once why not; an explicit "cudnn" that cannot run is an error."""
+    if backend not in BACKENDS:
+        raise ConfigError(f"LSTM: unknown backend {backend!r}; choose one of {BACKENDS}")
+    if backend == "scan":
+        return "scan"
+    why = cudnn.unsupported(
+        layer_norm=layer.layer_norm,
+        proj=layer.out_features != layer.hidden_features,
+        recurrent_dropout=layer.recurrent_dropout,
+        dtype=layer.dtype,
+    )
+    gpu = cudnn.gpu_available()
+    if backend == "cudnn" and (why or not gpu):
+        why = why or f"it needs a CUDA GPU and jax runs on {jax.default_backend()!r}"
+        raise ConfigError(f"LSTM: backend='cudnn' cannot run this layer: {why}; use 'auto'")
+    if backend == "auto" and gpu and why:
+        _say_once(f"LSTM: the scan kernel, not cuDNN, runs this layer: {why}")
+    return "cudnn" if gpu and not why else "scan"
+
+
+@functools.cache
+def _say_once(line: str) -> None:
+    print(line, flush=True)
 
 
 class GRU(_Recurrent):

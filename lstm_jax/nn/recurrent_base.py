@@ -218,6 +218,38 @@ class _Recurrent(nnx.Module):
                 )
         return lengths.astype(jnp.int32)
 
+    def _recurrent_kernel(self, cell: _CellParams, train: bool) -> Array:
+        """W_hh, with weight drop's mask in training (one draw per call)."""
+        w_hh = cell.recurrent_kernel[...]
+        if train and self.weight_drop:
+            w_hh = drop_connect(w_hh, self.weight_drop, self.rngs())
+        return w_hh
+
+    def _run_layer(
+        self, layer: int, h: Array, state: Any, lengths: Array | None, mask, train: bool
+    ) -> tuple[Array, list]:
+        """One layer, every direction: h [T, B, F] -> (outputs [T, B, D * out], the final
+        state of each direction)."""
+        batch = h.shape[1]
+        outs, final = [], []
+        for d in range(self.num_directions):
+            idx = layer * self.num_directions + d
+            cell = self.cells[idx]
+            w_hh = self._recurrent_kernel(cell, train)
+            rec_mask = None
+            if train and self.recurrent_dropout:
+                rec_mask = dropout_mask(
+                    self.rngs(), self.recurrent_dropout, (batch, self.out_features)
+                )
+            inp = h if d == 0 else kernels.reverse_padded(h, lengths)
+            cell_state = jax.tree.map(lambda s, i=idx: s[i], state)
+            ys, fin = self._run_cell(cell, inp, cell_state, mask, rec_mask, w_hh.astype(self.dtype))
+            if d == 1:
+                ys = kernels.reverse_padded(ys, lengths)
+            outs.append(ys)
+            final.append(fin)
+        return (outs[0] if len(outs) == 1 else jnp.concatenate(outs, axis=-1)), final
+
     # -- forward --------------------------------------------------------------------------
     def __call__(
         self,
@@ -267,28 +299,8 @@ class _Recurrent(nnx.Module):
                     h = locked(self.dropout, h)
                 else:
                     h = h * dropout_mask(self.rngs(), self.dropout, h.shape).astype(h.dtype)
-            outs = []
-            for d in range(self.num_directions):
-                idx = layer * self.num_directions + d
-                cell = self.cells[idx]
-                w_hh = cell.recurrent_kernel[...]
-                if train and self.weight_drop:
-                    w_hh = drop_connect(w_hh, self.weight_drop, self.rngs())
-                rec_mask = None
-                if train and self.recurrent_dropout:
-                    rec_mask = dropout_mask(
-                        self.rngs(), self.recurrent_dropout, (batch, self.out_features)
-                    )
-                inp = h if d == 0 else kernels.reverse_padded(h, lengths)
-                cell_state = jax.tree.map(lambda s, i=idx: s[i], state)
-                ys, fin = self._run_cell(
-                    cell, inp, cell_state, mask, rec_mask, w_hh.astype(self.dtype)
-                )
-                if d == 1:
-                    ys = kernels.reverse_padded(ys, lengths)
-                outs.append(ys)
-                final.append(fin)
-            h = outs[0] if len(outs) == 1 else jnp.concatenate(outs, axis=-1)
+            h, fins = self._run_layer(layer, h, state, lengths, mask, train)
+            final += fins
         h = locked(self.output_dropout, h)
         final_state = jax.tree.map(lambda *s: jnp.stack(s), *final)
         if self.has_cell:
