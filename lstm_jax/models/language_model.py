@@ -60,7 +60,8 @@ class LanguageModel(nnx.Module):
     ``init_scale > 0`` draws every weight from U(-s, s) (Zaremba); 0 uses PyTorch's
     defaults (embedding and decoder U(-0.1, 0.1), LSTM U(-1/sqrt(H), 1/sqrt(H))).
     ``dtype=jnp.bfloat16`` runs the recurrent and softmax matmuls in bfloat16 with float32
-    accumulation; parameters, the LSTM state and the logits stay float32.
+    accumulation; parameters, the LSTM state and the logits stay float32. ``backend``: the
+    LSTM layers' (``LSTM``: "auto" takes cuDNN on a GPU where it can).
     """
 
     def __init__(
@@ -82,6 +83,7 @@ class LanguageModel(nnx.Module):
         forget_bias: float | None = None,
         cell: str = "lstm",
         dtype: Any = jnp.float32,
+        backend: str = "auto",
         rngs: nnx.Rngs,
     ):
         if cell not in CELLS:
@@ -103,7 +105,11 @@ class LanguageModel(nnx.Module):
         for i, (size, out) in enumerate(sizes):
             init = _uniform(init_scale or 1.0 / math.sqrt(size))
             lstm_only = (
-                {"proj_features": out if out != size else None, "forget_bias": forget_bias}
+                {
+                    "proj_features": out if out != size else None,
+                    "forget_bias": forget_bias,
+                    "backend": backend,
+                }
                 if cell == "lstm"
                 else {}
             )
