@@ -25,9 +25,17 @@ import jax.numpy as jnp
 import numpy as np
 from flax import linen, nnx
 
+from lstm_jax.malloc import keep_freed_memory
 from lstm_jax.nn import LSTM
 
-SHAPES = [(32, 128, 256, 1), (64, 256, 512, 2), (20, 35, 650, 2), (128, 64, 1024, 1)]
+# (20, 20, 200, 2) and (20, 35, 650, 2): the Zaremba small and medium LMs' LSTM stacks
+SHAPES = [
+    (32, 128, 256, 1),
+    (64, 256, 512, 2),
+    (20, 20, 200, 2),
+    (20, 35, 650, 2),
+    (128, 64, 1024, 1),
+]
 QUICK_SHAPES = [(16, 32, 128, 1)]
 
 
@@ -292,6 +300,7 @@ def main() -> None:
     ap.add_argument("--shapes", help="B,T,H,L;B,T,H,L;... instead of the default shapes")
     ap.add_argument("--bidirectional", action="store_true", help="ours, keras_jax and torch only")
     args = ap.parse_args()
+    keep_freed_memory()  # as the engine does (lstm_jax/malloc.py); every peer benefits
     impls = [i for i in args.impls.split(",") if i]
     if args.bidirectional:
         global BIDIRECTIONAL
