@@ -225,7 +225,7 @@ def main() -> None:
     ]
     print("\n".join(lines), flush=True)
     t0 = time.time()
-    worst = check(shapes[:2])
+    worst = check(shapes[:1] if args.dry_run else shapes[:2])
     if worst > 1e-3:
         sys.exit(f"cuDNN and scan differ by {worst:.2e} (relative): no timings")
     lines += [f"Correctness: scan vs cuDNN, max relative difference {worst:.1e}.", ""]

@@ -57,8 +57,10 @@ def test_scan_layer_equals_lstm_ref(layers, bidir):
         y, hn, cn = cudnn.reference(x, h0, c0, flat, LENGTHS, F, H, layers, bidir)
         return jnp.sum(y * ct) + jnp.sum(hn * cn), (y, hn, cn)
 
-    (_, out_o), g_o = jax.value_and_grad(ours, (0, 1, 2, 3), has_aux=True)(params, X, h0, c0)
-    (_, out_r), g_r = jax.value_and_grad(ref, (0, 1, 2, 3), has_aux=True)(flat, X, h0, c0)
+    (_, out_o), g_o = jax.jit(jax.value_and_grad(ours, (0, 1, 2, 3), has_aux=True))(
+        params, X, h0, c0
+    )
+    (_, out_r), g_r = jax.jit(jax.value_and_grad(ref, (0, 1, 2, 3), has_aux=True))(flat, X, h0, c0)
     for a, b in zip(out_o, out_r, strict=True):
         np.testing.assert_allclose(a, b, atol=1e-5)
     for a, b in zip(g_o[1:], g_r[1:], strict=True):  # inputs and initial states
@@ -112,8 +114,9 @@ def test_cudnn_backend_equals_scan_in_training(fake_gpu, bidir):
         y, s = layer(X, LENGTHS)
         return jnp.sum(y**2) + jnp.sum(s.c), (y, s)
 
-    (_, (y1, s1)), g1 = nnx.value_and_grad(loss, has_aux=True)(scan)
-    (_, (y2, s2)), g2 = nnx.value_and_grad(loss, has_aux=True)(fast)
+    step = nnx.jit(nnx.value_and_grad(loss, has_aux=True))
+    (_, (y1, s1)), g1 = step(scan)
+    (_, (y2, s2)), g2 = step(fast)
     np.testing.assert_allclose(y1, y2, atol=1e-5)
     np.testing.assert_allclose(s1.h, s2.h, atol=1e-5)
     np.testing.assert_allclose(s1.c, s2.c, atol=1e-5)
