@@ -12,8 +12,10 @@ decoder, cross-entropy, ``clip_grad_norm_``, the manual SGD update) on CPU (oneD
 ``--dtypes float32,bfloat16`` also times ``config.dtype = "bfloat16"`` and, beside it,
 PyTorch under ``torch.autocast("cpu", torch.bfloat16)``. Both sides run in this process
 with glibc told to keep freed memory (``lstm_jax/malloc.py``), which PyTorch's CPU
-allocator benefits from as well. Rounds alternate between the sides; medians over the
-rounds in which other processes used under 10% of the CPUs.
+allocator benefits from as well. Rounds alternate between the sides, each side's turn
+starting with 3 untimed steps (the first steps after a switch run slower: measured 74 ms
+against 54 ms for ours at 5 steps a turn); medians over the rounds in which other
+processes used under 10% of the CPUs.
 
     python benchmarks/word_lm.py                      # small and medium, float32
     python benchmarks/word_lm.py --configs small --dtypes float32,bfloat16
@@ -22,8 +24,13 @@ rounds in which other processes used under 10% of the CPUs.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
+
+# PyTorch's OpenMP threads otherwise spin for up to ~200 ms after each parallel op, taking
+# the two cores from whichever side runs next in an interleaved round (measured: ours 74 ->
+# 59 ms/step on ptb_small; PyTorch itself no slower). Set before torch is imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import importlib
 import platform
 import statistics
 import sys
@@ -125,7 +132,9 @@ def pytorch(c, autocast: bool):
     return step
 
 
-def measure(sides: dict, rounds: int, steps: int, max_load: float):
+def measure(sides: dict, rounds: int, steps: int, max_load: float, settle: int = 3):
+    """Medians over quiet rounds; each side's turn starts with ``settle`` untimed steps,
+    since the first steps after the other side ran are slower (its threads and caches)."""
     for step in sides.values():  # compile / warm up
         for _ in range(3):
             step()
@@ -134,6 +143,8 @@ def measure(sides: dict, rounds: int, steps: int, max_load: float):
         load.start()
         rnd = {k: [] for k in sides}
         for name, step in sides.items():
+            for _ in range(settle):
+                step()
             for _ in range(steps):
                 t0 = time.perf_counter()
                 step()
@@ -150,7 +161,7 @@ def main() -> None:
     ap.add_argument("--configs", default="small,medium", help="ptb_<name> configs")
     ap.add_argument("--dtypes", default="float32", help="float32 and/or bfloat16")
     ap.add_argument("--rounds", type=int, default=6)
-    ap.add_argument("--steps", type=int, default=5, help="timed steps per side per round")
+    ap.add_argument("--steps", type=int, default=10, help="timed steps per side per round")
     ap.add_argument("--max-load", type=float, default=0.1)
     ap.add_argument("--no-torch", action="store_true")
     args = ap.parse_args()
