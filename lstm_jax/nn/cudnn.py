@@ -101,8 +101,17 @@ def cudnn_lstm(x, h0, c0, weights, seq_lengths, input_size, hidden_size, num_lay
     """x: float32[batch, time, in] -> (y [batch, time, D * H], h_n, c_n [L * D, batch, H])."""
     from jax.experimental import rnn
 
-    return rnn.lstm(
-        x, h0, c0, weights, seq_lengths, input_size, hidden_size, num_layers, 0.0, bidir
+    return rnn.lstm(  # keywords, as jax's own docstring calls it
+        x,
+        h0,
+        c0,
+        weights,
+        seq_lengths=seq_lengths,
+        input_size=input_size,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        dropout=0.0,
+        bidirectional=bidir,
     )
 
 
