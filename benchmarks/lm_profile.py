@@ -22,7 +22,6 @@ import gzip
 import json
 import os
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ import optax
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gpu import timeit as ms
 from lstm_layer import gemm_peak, lstm_flops
 from word_lm import config, write_corpus
 
@@ -42,17 +42,6 @@ from lstm_jax.malloc import keep_freed_memory
 from lstm_jax.nn.locked_dropout import dropout_mask
 from lstm_jax.train import optim, sharding
 from lstm_jax.train.run import Run
-
-
-def ms(fn, n: int) -> float:
-    fn()
-    fn()
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1e3 * statistics.median(times)
 
 
 def top_ops(step, n_steps: int = 5, top: int = 10) -> list[tuple[str, float, int]]:
