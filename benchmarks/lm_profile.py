@@ -113,7 +113,7 @@ def main() -> None:
     lstm = jax.jit(jax.grad(lstm_loss, (0, 1)))
     xe = jax.random.normal(k[2], (B, T, E))
     table = model.embed.embedding[...]
-    embed = jax.jit(jax.grad(lambda t: jnp.sum(jnp.take(t, batch["inputs"], axis=0) * xe)))
+    embed = jax.jit(jax.grad(lambda t, ids: jnp.sum(jnp.take(t, ids, axis=0) * xe)))
     sites = [s for s in (m.input_dropout, m.hidden_dropout, m.output_dropout) if s]
 
     def masks(key):
@@ -146,7 +146,7 @@ def main() -> None:
         ),
         (
             "embedding gather + scatter-add gradient",
-            ms(lambda: jax.block_until_ready(embed(table)), n),
+            ms(lambda: jax.block_until_ready(embed(table, batch["inputs"])), n),
             0.0,
         ),
         (

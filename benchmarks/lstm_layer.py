@@ -13,13 +13,8 @@ GFLOP/s (matmul FLOPs only), compile seconds, and each peer's time over ours.
 from __future__ import annotations
 
 import argparse
-import os
-
-# PyTorch's OpenMP threads otherwise spin for up to ~200 ms after each parallel op, taking
-# the two cores from whichever side runs next in an interleaved round (measured: ours 74 ->
-# 59 ms/step on ptb_small; PyTorch itself no slower). Set before torch is imported.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import importlib.util
+import os
 import platform
 import statistics
 import time
@@ -202,17 +197,20 @@ class Load:
     so rounds with a neighbour are dropped rather than averaged in.
     """
 
-    def __init__(self):
+    def __init__(self, pids: list[int] | None = None):
         self.ok = os.path.exists("/proc/stat")
         self.hz = os.sysconf("SC_CLK_TCK") if self.ok else 100
+        self.pids = ["self", *(pids or [])]  # whose CPU time is the benchmark's own
 
     def _read(self):
         with open("/proc/stat") as f:
             cpu = [int(v) for v in f.readline().split()[1:]]
         busy = sum(cpu) - cpu[3] - cpu[4]  # minus idle and iowait
-        with open("/proc/self/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        own = int(fields[11]) + int(fields[12])  # utime + stime
+        own = 0
+        for pid in self.pids:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            own += int(fields[11]) + int(fields[12])  # utime + stime
         return busy, own, time.monotonic()
 
     def start(self):
@@ -225,6 +223,16 @@ class Load:
         b0, o0, t0 = self.t0
         other = max(0, (b1 - b0) - (o1 - o0)) / self.hz
         return other / max(1e-9, (t1 - t0) * (os.cpu_count() or 1))
+
+
+def settle(fn, seconds: float = 0.3) -> None:
+    """Untimed calls for ``seconds`` (at least one) before a timed series: the first calls
+    after another implementation ran pay for its threads (PyTorch's OpenMP threads spin
+    for ~200 ms after its ops) and caches."""
+    t0 = time.perf_counter()
+    fn()
+    while time.perf_counter() - t0 < seconds:
+        fn()
 
 
 def gemm_peak() -> float:
@@ -261,6 +269,7 @@ def bench_shape(
         samples = {n: {"fwd": [], "train": []} for n in impls}
         for name in impls:  # interleaved: each round visits every implementation
             for kind, fn in (("fwd", fns[name][0]), ("train", fns[name][1])):
+                settle(fn)
                 for _ in range(iters):
                     t0 = time.perf_counter()
                     fn()

@@ -10,12 +10,12 @@ pytorch/examples' word_language_model/main.py ``train()`` with the same sizes (e
 ``nn.LSTM`` with dropout between layers, dropout on the embedding and LSTM output, linear
 decoder, cross-entropy, ``clip_grad_norm_``, the manual SGD update) on CPU (oneDNN).
 ``--dtypes float32,bfloat16`` also times ``config.dtype = "bfloat16"`` and, beside it,
-PyTorch under ``torch.autocast("cpu", torch.bfloat16)``. Both sides run in this process
-with glibc told to keep freed memory (``lstm_jax/malloc.py``), which PyTorch's CPU
-allocator benefits from as well. Rounds alternate between the sides, each side's turn
-starting with 3 untimed steps (the first steps after a switch run slower: measured 74 ms
-against 54 ms for ours at 5 steps a turn); medians over the rounds in which other
-processes used under 10% of the CPUs.
+PyTorch under ``torch.autocast("cpu", torch.bfloat16)``. Each side runs in a process of
+its own (in one process, PyTorch's OpenMP threads slowed our step by a third, and telling
+them to wait passively slowed PyTorch's), with glibc told to keep freed memory
+(``lstm_jax/malloc.py``), which PyTorch's CPU allocator benefits from as well. The sides
+take turns, each turn starting with 0.3 s of untimed steps; medians over the rounds in
+which processes other than the two sides used under 10% of the CPUs.
 
     python benchmarks/word_lm.py                      # small and medium, float32
     python benchmarks/word_lm.py --configs small --dtypes float32,bfloat16
@@ -24,13 +24,9 @@ processes used under 10% of the CPUs.
 from __future__ import annotations
 
 import argparse
-import os
-
-# PyTorch's OpenMP threads otherwise spin for up to ~200 ms after each parallel op, taking
-# the two cores from whichever side runs next in an interleaved round (measured: ours 74 ->
-# 59 ms/step on ptb_small; PyTorch itself no slower). Set before torch is imported.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import importlib
+import multiprocessing as mp
+import os
 import platform
 import statistics
 import sys
@@ -132,28 +128,67 @@ def pytorch(c, autocast: bool):
     return step
 
 
-def measure(sides: dict, rounds: int, steps: int, max_load: float, settle: int = 3):
-    """Medians over quiet rounds; each side's turn starts with ``settle`` untimed steps,
-    since the first steps after the other side ran are slower (its threads and caches)."""
-    for step in sides.values():  # compile / warm up
-        for _ in range(3):
+def settle(step, seconds: float = 0.3) -> None:
+    """Untimed calls for ``seconds`` (at least one): the first calls of a turn run slower."""
+    t0 = time.perf_counter()
+    step()
+    while time.perf_counter() - t0 < seconds:
+        step()
+
+
+def worker(conn, size: str, data_dir: str, side: str) -> None:
+    """One side in its own process, so that neither side's threads (XLA's pool, PyTorch's
+    OpenMP team, which spins after its ops) share a process with the other's work. Each
+    request is a number of steps; the answer, their times."""
+    keep_freed_memory()
+    kind, dtype = side.split()
+    if kind == "ours":
+        step, c = ours(size, data_dir, dtype)
+    else:
+        c = config(size, data_dir, "float32")
+        step = pytorch(c, autocast=dtype == "bfloat16")
+    for _ in range(3):  # compile / warm up
+        step()
+    conn.send((c.batch_size, c.data.bptt, c.model.num_layers, c.model.hidden_features))
+    while (n := conn.recv()) > 0:
+        settle(step)
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
             step()
-    load, times, quiet = Load(), {k: [] for k in sides}, 0
+            times.append(time.perf_counter() - t0)
+        conn.send(times)
+
+
+def measure(size: str, data_dir: str, sides: list[str], rounds: int, steps: int, max_load):
+    """Per-side medians (ms) over the quiet rounds, how many were quiet, and the shape.
+    The sides take turns; a round in which processes other than the workers used more
+    than ``max_load`` of the CPUs is dropped."""
+    ctx = mp.get_context("spawn")
+    procs, conns = [], {}
+    for side in sides:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=worker, args=(child, size, data_dir, side), daemon=True)
+        proc.start()
+        procs.append(proc)
+        conns[side] = parent
+    shape = [conn.recv() for conn in conns.values()][-1]  # every worker sends it
+    load, times, quiet = Load([p.pid for p in procs]), {k: [] for k in sides}, 0
     for _ in range(rounds):
         load.start()
-        rnd = {k: [] for k in sides}
-        for name, step in sides.items():
-            for _ in range(settle):
-                step()
-            for _ in range(steps):
-                t0 = time.perf_counter()
-                step()
-                rnd[name].append(time.perf_counter() - t0)
+        rnd = {}
+        for side, conn in conns.items():
+            conn.send(steps)
+            rnd[side] = conn.recv()
         if load.stop() <= max_load:
             quiet += 1
             for k in sides:
                 times[k] += rnd[k]
-    return {k: 1e3 * statistics.median(v) for k, v in times.items() if v}, quiet
+    for conn in conns.values():
+        conn.send(0)
+    for proc in procs:
+        proc.join()
+    return {k: 1e3 * statistics.median(v) for k, v in times.items() if v}, quiet, shape
 
 
 def main() -> None:
@@ -165,7 +200,6 @@ def main() -> None:
     ap.add_argument("--max-load", type=float, default=0.1)
     ap.add_argument("--no-torch", action="store_true")
     args = ap.parse_args()
-    keep_freed_memory()
     try:
         import torch
     except ImportError:
@@ -179,26 +213,25 @@ def main() -> None:
     )
     print("| config | implementation | ms / step | tokens/s | time / PyTorch float32 |")
     print("|---|---|---:|---:|---:|")
+    names = {"ours": "ours", "torch": "PyTorch"}
     for size in args.configs.split(","):
-        sides, c = {}, None
-        for dtype in dtypes:
-            sides[f"ours {dtype}"], c = ours(size, data_dir, dtype)
+        sides = [f"ours {d}" for d in dtypes]
         if torch is not None and not args.no_torch:
-            sides["PyTorch float32"] = pytorch(c, autocast=False)
-            if "bfloat16" in dtypes:
-                sides["PyTorch bfloat16 autocast"] = pytorch(c, autocast=True)
-        ms, quiet = measure(sides, args.rounds, args.steps, args.max_load)
+            sides += [f"torch {d}" for d in dtypes]
+        ms, quiet, (batch, bptt, layers, hidden) = measure(
+            size, data_dir, sides, args.rounds, args.steps, args.max_load
+        )
         if quiet < 2:
             print(f"| ptb_{size} | refused: only {quiet} quiet rounds (machine busy) | | | |")
             continue
-        ref = ms.get("PyTorch float32")
-        tokens = c.batch_size * c.data.bptt
-        for name, v in ms.items():
+        ref = ms.get("torch float32")
+        for side, v in ms.items():
+            kind, dtype = side.split()
+            name = f"{names[kind]} {dtype}" + (" autocast" if side == "torch bfloat16" else "")
             ratio = f"{v / ref:.2f}x" if ref else "-"
             print(
-                f"| ptb_{size} ({c.batch_size} x {c.data.bptt}, {c.model.num_layers} x "
-                f"{c.model.hidden_features}) | {name} | {v:.1f} | {tokens / (v / 1e3):,.0f} "
-                f"| {ratio} |",
+                f"| ptb_{size} ({batch} x {bptt}, {layers} x {hidden}) | {name} | {v:.1f} "
+                f"| {batch * bptt / (v / 1e3):,.0f} | {ratio} |",
                 flush=True,
             )
         print(f"<!-- ptb_{size}: {quiet} quiet rounds of {args.steps} steps per side -->")
