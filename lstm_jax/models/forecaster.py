@@ -45,6 +45,7 @@ class Forecaster(nnx.Module):
             raise ConfigError(f"unknown model.decoder {decoder!r}; choose one of {DECODERS}")
         self.targets, self.horizon, self.outputs, self.decoder = targets, horizon, outputs, decoder
         self.deterministic, self.residual = False, residual
+        self.dtype = jnp.dtype(dtype)  # of the matmuls; parameters stay float32
         self.encoder = LSTM(
             features, hidden, num_layers=num_layers, dropout=dropout, dtype=dtype, rngs=rngs
         )
@@ -71,8 +72,8 @@ class Forecaster(nnx.Module):
         h, c = state.h[-1], state.c[-1]
         if self.decoder == "direct":
             return self.head(h).reshape(b, self.horizon, self.targets, self.outputs)
-        dtype = self.head.dtype or jnp.float32
-        w_ih, w_hh, bias = self.w_ih[...].astype(dtype), self.w_hh[...].astype(dtype), self.b[...]
+        w_ih, w_hh = self.w_ih[...].astype(self.dtype), self.w_hh[...].astype(self.dtype)
+        bias = self.b[...]
         mid = self.outputs // 2
 
         def step(carry, given):
