@@ -38,7 +38,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lstm_layer import Load
+from lstm_layer import Load, settle
 
 from lstm_jax.data import batching
 from lstm_jax.malloc import keep_freed_memory
@@ -126,14 +126,6 @@ def pytorch(c, autocast: bool):
         loss.item()
 
     return step
-
-
-def settle(step, seconds: float = 0.3) -> None:
-    """Untimed calls for ``seconds`` (at least one): the first calls of a turn run slower."""
-    t0 = time.perf_counter()
-    step()
-    while time.perf_counter() - t0 < seconds:
-        step()
 
 
 def worker(conn, size: str, data_dir: str, side: str) -> None:

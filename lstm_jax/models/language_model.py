@@ -18,7 +18,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from lstm_jax.errors import ConfigError
-from lstm_jax.nn import GRU, LSTM, SimpleRNN
+from lstm_jax.nn import GRU, LSTM, SimpleRNN, kernels
 from lstm_jax.nn.embedding_dropout import embedding_dropout
 from lstm_jax.nn.locked_dropout import dropout_mask
 
@@ -164,10 +164,5 @@ class LanguageModel(nnx.Module):
         # the output side never sees embedding dropout (as in AWD-LSTM)
         kernel = self.embed.embedding[...].T if self.tie else self.decoder[...]
         # in the compute dtype, accumulated and returned in float32 for the softmax
-        logits = jnp.dot(
-            dropped.astype(self.dtype),
-            kernel.astype(self.dtype),
-            preferred_element_type=jnp.float32,
-        )
-        logits = logits + self.decoder_bias[...]
+        logits = kernels.dot(dropped, kernel.astype(self.dtype)) + self.decoder_bias[...]
         return logits, tuple(new_state), (raw, dropped)

@@ -144,10 +144,7 @@ class Seq2Seq(nnx.Module):
         """Attentional outputs float32[..., hidden] -> float32[..., tgt_vocab]."""
         out = self._drop(out)
         kernel = self.tgt_embed.embedding[...].T if self.tie else self.out[...]
-        logits = jnp.dot(
-            out.astype(self.dtype), kernel.astype(self.dtype), preferred_element_type=jnp.float32
-        )
-        return logits + self.out_bias[...]
+        return kernels.dot(out, kernel.astype(self.dtype)) + self.out_bias[...]
 
     def __call__(
         self, source: jax.Array, source_lengths: jax.Array, target_in: jax.Array

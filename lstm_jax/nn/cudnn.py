@@ -31,12 +31,8 @@ def gpu_available() -> bool:
     return jax.default_backend() == "gpu" and getattr(rnn, "gpu_rnn", None) is not None
 
 
-def unsupported(
-    *, layer_norm: bool, proj: bool, recurrent_dropout: float, dtype, num_gates: int = 4
-) -> str | None:
+def unsupported(*, layer_norm: bool, proj: bool, recurrent_dropout: float, dtype) -> str | None:
     """Why cuDNN cannot compute this LSTM exactly, or None if it can."""
-    if num_gates != 4:
-        return "jax.experimental.rnn has the LSTM only"
     if layer_norm:
         return "layer_norm=True (cuDNN has no layer-normalised LSTM)"
     if proj:

@@ -62,7 +62,7 @@ def gate_layer_norm(x: Array, scale: Array, num_gates: int) -> Array:
     return x.reshape(shape) * scale
 
 
-def _dot(h: Array, w: Array) -> Array:
+def dot(h: Array, w: Array) -> Array:
     """h @ w in w's dtype, accumulated in float32."""
     return jnp.dot(h.astype(w.dtype), w, preferred_element_type=jnp.float32)
 
@@ -120,7 +120,7 @@ def lstm_scan(
     def step(carry, xw_t):
         h, c = carry
         h_in = h if recurrent_mask is None else h * recurrent_mask
-        rec = _dot(h_in, w_hh)
+        rec = dot(h_in, w_hh)
         if ln_hh_scale is not None:
             rec = gate_layer_norm(rec, ln_hh_scale, 4)
         i, f, g, o = jnp.split(xw_t + rec, 4, axis=-1)
@@ -130,7 +130,7 @@ def lstm_scan(
             c_out = gate_layer_norm(c, ln_c_scale, 1) + ln_c_bias
         h = jax.nn.sigmoid(o) * jnp.tanh(c_out)
         if w_hr is not None:
-            h = _dot(h, w_hr)
+            h = dot(h, w_hr)
         return (h, c), h
 
     (h, c), ys = _scan(step, (h0, c0), xw, mask, unroll)
@@ -154,7 +154,7 @@ def _lstm_forward(x, w_ih, b, w_hh, h0, c0, mask, rec_mask, unroll, residuals):
         h, c = carry
         x_t, m_t = inputs
         h_in = h if rec_mask is None else h * rec_mask
-        pre = _dot(x_t, w_ih) + _dot(h_in, w_hh)
+        pre = dot(x_t, w_ih) + dot(h_in, w_hh)
         if b is not None:
             pre = pre + b
         i, f, g, o = jnp.split(pre, 4, axis=-1)
@@ -182,7 +182,7 @@ def lstm_cell(
 ) -> tuple[Array, Array]:
     """One LSTM step, for loops that need each step's output before the next (a decoder
     with input feeding): x: [batch, in], h: [batch, out], c: [batch, hidden] -> (h, c)."""
-    pre = _dot(x, w_ih) + _dot(h, w_hh)
+    pre = dot(x, w_ih) + dot(h, w_hh)
     if b is not None:
         pre = pre + b
     i, f, g, o = jnp.split(_gates(pre), 4, axis=-1)
@@ -260,7 +260,7 @@ def _lstm_fused_bwd(unroll, remat, res, cts):
         dh, dc = carry
         dy_t, act_t, c_t, cp_t, m_t = inputs
         if remat:  # act_t is (x_t, h_in_t): recompute the gates
-            pre = _dot(act_t[0], w_ih) + _dot(act_t[1], w_hh)
+            pre = dot(act_t[0], w_ih) + dot(act_t[1], w_hh)
             act_t = _gates(pre if b is None else pre + b)
         i, f, g, o = jnp.split(act_t, 4, axis=-1)
         dh = dh + dy_t
@@ -275,7 +275,7 @@ def _lstm_fused_bwd(unroll, remat, res, cts):
             ],
             -1,
         )
-        dh_in = _dot(dpre, w_t)
+        dh_in = dot(dpre, w_t)
         dh_prev = dh_in if rec_mask is None else dh_in * rec_mask
         dc_prev = dc_tot * f
         if m_t is not None:
@@ -329,7 +329,7 @@ def gru_scan(
 
     def step(h, xw_t):
         h_in = h if recurrent_mask is None else h * recurrent_mask
-        rec = _dot(h_in, w_hh) + b_hh
+        rec = dot(h_in, w_hh) + b_hh
         xr, xz, xn = jnp.split(xw_t, 3, axis=-1)
         hr, hz, hn = jnp.split(rec, 3, axis=-1)
         r = jax.nn.sigmoid(xr + hr)
@@ -356,7 +356,7 @@ def rnn_scan(
 
     def step(h, xw_t):
         h_in = h if recurrent_mask is None else h * recurrent_mask
-        h = activation(xw_t + _dot(h_in, w_hh))
+        h = activation(xw_t + dot(h_in, w_hh))
         return h, h
 
     h, ys = _scan(step, h0, xw, mask, unroll)
