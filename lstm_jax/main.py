@@ -115,7 +115,7 @@ def parse_flags(argv: list[str]) -> list[str]:
     try:
         return FLAGS(argv)
     except flags.Error as e:
-        sys.exit(f"error: {_one_line(e)}; see --helpfull")
+        sys.exit(f"error: {_one_line(_own_error(e))}; see --helpfull")
     except (KeyError, AttributeError) as e:
         sys.exit(f"error: unknown config key {_one_line(e)} (all keys: configs/default.py)")
     except (TypeError, ValueError) as e:
@@ -126,6 +126,17 @@ def parse_flags(argv: list[str]) -> list[str]:
         if path and (isinstance(e, SyntaxError) or _raised_in(e, path)):
             sys.exit(f"error: {_config_file_error(path, e)}")
         raise
+
+
+def _own_error(e: BaseException) -> BaseException:
+    """A config's own check (a bad ``:variant``) raises one of our errors; config_flags wraps
+    it with the traceback in its text. The original, chained below, says it in one line."""
+    original = e
+    while (e.__cause__ or e.__context__) is not None:
+        e = e.__cause__ or e.__context__
+        if isinstance(e, LstmJaxError) and "Traceback" not in str(e):
+            return e
+    return original
 
 
 def _raised_in(e: BaseException, path: str) -> bool:

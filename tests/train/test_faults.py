@@ -119,6 +119,11 @@ def test_workdir_in_use_is_refused_and_a_dead_holder_taken_over(tmp_path, capsys
         (None, "config file 'configs/no_such.py' does not exist"),
         ("def get_config(:\n    pass\n", "line 1: invalid syntax"),
         ("import configs.default\n\ndef get_config():\n    return 1 / 0\n", "line 4 raised Zero"),
+        (  # a config's own check: its message alone
+            "from lstm_jax.errors import ConfigError\n\ndef get_config():\n"
+            "    raise ConfigError('unknown variant x')\n",
+            "error: unknown variant x; see --helpfull",
+        ),
     ],
 )
 def test_config_file_that_does_not_load(tmp_path, text, match):
