@@ -46,8 +46,9 @@ def get_config(variant: str = ""):
     c.model.stack = 3  # 30 ms per LSTM step
     c.model.time_masks = 4
 
-    c.num_train_steps = epochs(c, 12)
-    c.eval_every = epochs(c, 2)
-    c.checkpoint_every = epochs(c, 2)
+    # a first 12-epoch run peaked in valid WER at epoch 6 (1.19%, 1.87% at 12): 8 epochs
+    c.num_train_steps = epochs(c, 8)
+    c.eval_every = epochs(c, 1)
+    c.checkpoint_every = epochs(c, 1)
     c.log_every = 94
     return c

@@ -65,3 +65,22 @@ def data_file(relative: str, url: str = "", member: str = "") -> str | None:
     else:
         shutil.move(fetched, path)
     return path
+
+
+def data_folder(relative: str, url: str = "", prefix: str = "") -> str | None:
+    """``DATA/relative`` if it is a folder; on Colab, the members of the .zip at ``url``
+    under ``prefix`` extracted there first; None otherwise (never downloads elsewhere)."""
+    path = os.path.join(DATA, relative)
+    if os.path.isdir(path):
+        return path
+    if not (url and in_colab()):
+        return None
+    os.makedirs(path, exist_ok=True)
+    fetched, _ = urllib.request.urlretrieve(url)
+    with zipfile.ZipFile(fetched) as z:
+        for name in z.namelist():
+            if name.startswith(prefix) and not name.endswith("/"):
+                target = os.path.join(path, name[len(prefix) :])
+                with z.open(name) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+    return path

@@ -3,7 +3,9 @@
 import csv
 import os
 
-from experiments import classical_baselines
+import pytest
+
+from experiments import classical_baselines, fsdd_baseline
 from tests.tasks.test_classify import dataset, tiny
 
 
@@ -15,6 +17,23 @@ def test_classical_baselines_on_generated_sentences(tmp_path):
     assert 0.3 < rows[0]["test"] < 0.7
     table = classical_baselines.table(rows)
     assert table.count("\n") == 6 and "TF-IDF + linear SVM" in table
+
+
+def test_fsdd_baselines_on_synthesized_digits(tmp_path):
+    pytest.importorskip("soundfile")
+    from configs import fsdd_digits
+    from lstm_jax.data.toy_speech import recordings
+
+    c = fsdd_digits.get_config()
+    c.data.dir = recordings(tmp_path / "rec", digits=4, per=10)
+    c.data.test_rule, c.data.valid_rule = "index=0-2", "index=3-4"
+    table = fsdd_baseline.run(c, num_mfcc=8)
+    rows = [line for line in table.splitlines() if line.startswith("| MFCC")]
+    assert len(rows) == 2  # logistic regression and the SVM, each with its test accuracy
+    assert all(float(r.split("|")[4].strip(" %")) > 90 for r in rows), table
+    c.data.connected = True
+    with pytest.raises(SystemExit, match="isolated clips"):
+        fsdd_baseline.run(c)
 
 
 def test_classical_baselines_by_training_size(tmp_path):

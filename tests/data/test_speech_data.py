@@ -11,8 +11,8 @@ import pytest
 from configs import fsdd_connected, fsdd_digits
 from lstm_jax.data import audio, speech
 from lstm_jax.data.audio_features import NORM_FILE, Normalizer, features, framing
+from lstm_jax.data.toy_speech import RATE, recordings
 from lstm_jax.errors import CheckpointError, ConfigError, DataError
-from tests.data.synth_audio import RATE, recordings
 
 sf = pytest.importorskip("soundfile")
 

@@ -12,10 +12,10 @@ from flax import nnx
 
 import lstm_jax
 from configs import fsdd_connected
+from lstm_jax.data.toy_speech import RATE, recordings, word
 from lstm_jax.tasks import get_task
 from lstm_jax.tasks.speech import min_frames
 from lstm_jax.train import trainer
-from tests.data.synth_audio import RATE, recordings, word
 
 sf = pytest.importorskip("soundfile")
 
