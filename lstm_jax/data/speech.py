@@ -135,10 +135,15 @@ def raw_features(wave: np.ndarray, d: ml_collections.ConfigDict) -> np.ndarray:
 
 
 def list_clips(d: ml_collections.ConfigDict) -> dict[str, list[audio.Clip]]:
+    """Each split's clips: from its manifest, or from the folder by pattern and rules. A
+    test manifest beside a folder replaces the rules' test split (what
+    ``lstm_jax.load(workdir).evaluate("my_clips.jsonl")`` does); training is unchanged."""
     if d.train:
         return {s: audio.read_manifest(os.path.join(d.dir, d[s])) for s in SPLITS}
-    clips = audio.scan_folder(d.dir, d.pattern)
-    return audio.split_by_rules(clips, d.test_rule, d.valid_rule)
+    clips = audio.split_by_rules(audio.scan_folder(d.dir, d.pattern), d.test_rule, d.valid_rule)
+    if d.test:
+        clips["test"] = audio.read_manifest(os.path.join(d.dir, d.test))
+    return clips
 
 
 def load(config: ml_collections.ConfigDict, workdir: str) -> SpeechData:

@@ -46,7 +46,8 @@ class SpeechTask(Task):
     keys = {
         "data": {
             # train/valid/test: manifests (JSON lines or TSV: audio_filepath, text) in dir;
-            # empty: the files in dir named by data.pattern, split by the two rules
+            # empty: the files in dir named by data.pattern, split by the two rules (a
+            # test manifest alone replaces the rules' test split)
             **SPLIT_FILES,
             "pattern": "{text}_{speaker}_{index}.wav",  # FSDD; {text} is the transcript
             "test_rule": "index=0-4",  # FSDD's official test set
@@ -97,8 +98,11 @@ class SpeechTask(Task):
             raise ConfigError("need 0 <= data.min_silence_ms <= data.max_silence_ms")
         if config.model.get("stack", 1) < 1:
             raise ConfigError(f"model.stack must be >= 1, got {config.model.stack}")
-        if not d.train and (d.valid or d.test):
-            raise ConfigError("give data.train as well: manifests for all three splits or none")
+        if bool(d.train) != bool(d.valid) or (d.train and not d.test):
+            raise ConfigError(
+                "give data.train, data.valid and data.test manifests, or none (the folder "
+                "and rules; a data.test manifest alone replaces the rules' test split)"
+            )
 
     def load(self, config, workdir):
         self.config, self.workdir = config, workdir

@@ -118,9 +118,12 @@ def test_normalizer_is_kept_in_the_workdir(tmp_path):
         Normalizer.fit([np.zeros((5, 3))]).keep(str(tmp_path))
 
 
-def test_speech_data_tokens_and_unknown_words(tmp_path):
+def test_speech_data_tokens_and_unknown_words(tmp_path, capsys):
     folder = recordings(tmp_path / "rec", per=5)
+    wave, _ = sf.read(f"{folder}/1_bob_4.wav", dtype="float32")
+    sf.write(f"{folder}/1_bob_4.wav", np.repeat(wave, 2), 2 * RATE)  # one file at 16 kHz
     data = speech.load(config(folder), str(tmp_path / "w"))
+    assert "resampled 1 files to 8000 Hz (1 from 16000 Hz)" in capsys.readouterr().out
     assert data.tokens.itos == ["<blank>", "one", "two", "zero"]
     assert sorted(set(data.texts["test"])) == ["one", "two", "zero"]
     norm = np.concatenate(data.feats["train"])

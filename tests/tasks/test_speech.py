@@ -69,6 +69,10 @@ def test_tiny_run_learns_to_transcribe(folder, tmp_path):
     trained = lstm_jax.load(workdir)
     assert trained.predict([str(tmp_path / "two_zero.wav")]) == [line]
     assert trained.evaluate("test")["wer"] == pytest.approx(test["wer"])
+    rows = [{"audio_filepath": f"{folder}/{d}_bob_0.wav", "text": str(d)} for d in range(3)]
+    with open(tmp_path / "mine.jsonl", "w") as f:  # your own recordings, in a manifest
+        f.write("".join(json.dumps(r) + "\n" for r in rows))
+    assert trained.evaluate(str(tmp_path / "mine.jsonl"))["wer"] < 0.2
 
 
 def test_killed_and_resumed_equals_unbroken(folder, tmp_path):
