@@ -36,6 +36,7 @@ from lstm_jax.tasks import (  # noqa: E402, F401  (registers them; file name = t
     copy,
     forecast,
     lm,
+    qa,
     speech,
     tag,
     translate,

@@ -1,0 +1,47 @@
+"""bAbI question answering: an LSTM reader with multi-hop attention (DMN+/MemN2N-style).
+
+    python -m lstm_jax.main --config=configs/babi.py --workdir=/tmp/babi1
+    python -m lstm_jax.main --config=configs/babi.py --workdir=/tmp/babi_all \
+        --config.data.task=0 --config.data.set=en-10k      # all 20 tasks jointly, 10k set
+    printf '1 Mary moved to the bathroom.\n2 John went to the hallway.\n3 Where is Mary?\n' | \
+        python -m lstm_jax.main --config=configs/babi.py --workdir=/tmp/babi1 \
+        --mode=predict --input=-
+
+data.task: 1-20, or 0 for all jointly; data.set: en (1k training questions per task) or
+en-10k. Valid: 10% of each task's training stories (seeded); test: the task's test file.
+Expected results and times on a 2-core CPU: the README's question-answering table and
+experiments/babi/.
+"""
+
+import ml_collections
+
+from configs import default
+from configs.default import epochs
+
+
+def get_config():
+    c = default.get_config("qa")
+    c.seed = 0
+    c.batch_size = 32
+    c.data.dir = "../shared/data/babi"
+    c.data.set = "en"
+    c.data.task = 1
+    c.steps_per_epoch = 29  # stands in until the data is read
+
+    c.model = ml_collections.ConfigDict()
+    c.model.embed = 64
+    c.model.hidden_features = 64
+    c.model.num_layers = 1  # of the sentence and question LSTMs
+    c.model.hops = 3
+    c.model.dropout = 0.1
+    c.model.fact_supervision = 0.0  # > 0: supporting facts supervise the attention
+
+    c.optimizer.name = "adam"
+    c.optimizer.learning_rate = 3e-3
+    c.optimizer.clip_norm = 5.0
+    c.num_train_steps = epochs(c, 60)
+    c.eval_every = epochs(c, 5)
+    c.checkpoint_every = epochs(c, 5)
+    c.log_every = 100
+    c.keep_checkpoints = 1
+    return c
