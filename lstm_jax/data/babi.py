@@ -168,6 +168,10 @@ class BabiData(batching.Bucketed):
     answers: text.Vocab
     answer_length: int
     max_sentences: int
+    #: sentence and question widths of every batch (the data's longest), so that only the
+    #: number of sentences varies between batches: few shapes to compile
+    word_width: int
+    question_width: int
     batch_size: int
     eval_batch_size: int
     encoded: dict[str, list[Encoded]] = dataclasses.field(default_factory=dict)
@@ -196,8 +200,8 @@ class BabiData(batching.Bucketed):
         rows = [items[i] if i >= 0 else None for i in index]
         s = max([len(r[0]) for r in rows if r] + [1])
         s = -(-s // 8) * 8  # few shapes to compile
-        w = max([len(x) for r in rows if r for x in r[0]] + [1])
-        qw = max([len(r[1]) for r in rows if r] + [1])
+        w = max([len(x) for r in rows if r for x in r[0]] + [self.word_width])
+        qw = max([len(r[1]) for r in rows if r] + [self.question_width])
         b = len(index)
         out = {
             "story": np.zeros((b, s, w), np.int32),
@@ -249,8 +253,17 @@ def load(config: ml_collections.ConfigDict, workdir: str) -> BabiData:
                 f"({sorted(unseen)[0]!r}); the answer classifier cannot produce it"
             )
     text.keep_vocabs(workdir, {"vocab.words.jsonl": words, "vocab.answers.jsonl": answers})
+    every = [q for qs in questions.values() for q in qs]
     data = BabiData(
-        questions, words, answers, length, d.max_sentences, config.batch_size, d.eval_batch_size
+        questions,
+        words,
+        answers,
+        length,
+        d.max_sentences,
+        max(len(s) for q in every for s in q.story),
+        max(len(q.question) for q in every),
+        config.batch_size,
+        d.eval_batch_size,
     )
     data.encoded = {s: [data.encode(q) for q in qs] for s, qs in questions.items()}
     for split in SPLITS:

@@ -22,7 +22,7 @@ class QAReader(nnx.Module):
 
     Each sentence is read by an LSTM of ``num_layers`` (its last state is the fact); a
     BiLSTM over the facts lets each one see its neighbours and its place in the story.
-    The question, read by its own LSTM, starts the memory m. Each of ``hops`` episodes
+    The question, read by the same LSTM, starts the memory m. Each of ``hops`` episodes
     scores every fact against the question and m (``[f*q, f*m, |f-q|, |f-m|]`` through a
     tanh layer), attends (padding sentences get weight 0), and updates m with a GRU step
     on the attended fact and the question. The answer's ``answer_length`` words are read
@@ -46,8 +46,9 @@ class QAReader(nnx.Module):
         self.hops, self.answer_length, self.answers = hops, answer_length, answers
         self.dropout, self.deterministic = dropout, False
         self.embed = nnx.Embed(vocab, embed, rngs=rngs)
-        self.sentence_rnn = LSTM(embed, hidden, num_layers=num_layers, dtype=dtype, rngs=rngs)
-        self.question_rnn = LSTM(embed, hidden, num_layers=num_layers, dtype=dtype, rngs=rngs)
+        # one LSTM reads the sentences and the question (as the DMN does): a name in both
+        # gets one code, so the attention's products compare like with like from the start
+        self.reader = LSTM(embed, hidden, num_layers=num_layers, dtype=dtype, rngs=rngs)
         self.fusion = LSTM(hidden, hidden // 2, bidirectional=True, dtype=dtype, rngs=rngs)
         fused = 2 * (hidden // 2)
         self.to_memory = nnx.Linear(hidden, fused, rngs=rngs)  # q and m live beside the facts
@@ -70,13 +71,13 @@ class QAReader(nnx.Module):
     def facts(self, story, sentence_lengths, story_lengths) -> jax.Array:
         """float32[batch, sentences, fused]: each sentence in the context of the story."""
         b, s, w = story.shape
-        f = self._read(self.sentence_rnn, story.reshape(b * s, w), sentence_lengths.reshape(-1))
+        f = self._read(self.reader, story.reshape(b * s, w), sentence_lengths.reshape(-1))
         fused, _ = self.fusion(self._drop(f.reshape(b, s, -1)), story_lengths)
         return fused
 
     def __call__(self, story, sentence_lengths, story_lengths, question, question_lengths):
         facts = self.facts(story, sentence_lengths, story_lengths)
-        q = jnp.tanh(self.to_memory(self._read(self.question_rnn, question, question_lengths)))
+        q = jnp.tanh(self.to_memory(self._read(self.reader, question, question_lengths)))
         valid = jnp.arange(story.shape[1])[None] < story_lengths[:, None]
         m, weights = q, []
         for _ in range(self.hops):

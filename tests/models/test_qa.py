@@ -1,0 +1,60 @@
+"""QAReader: shapes, attention gives padding sentences weight 0 and padding never changes
+the answer, one optimizer step changes every parameter."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+
+from lstm_jax.models.qa import QAReader
+
+
+def make(**kw):
+    return QAReader(20, 6, 2, 8, 12, hops=2, rngs=nnx.Rngs(0), **kw)
+
+
+def inputs(sentences=3, width=4, extra=0):
+    """One story of 3 sentences, padded to ``sentences`` (+ garbage words in padding)."""
+    story = jnp.zeros((1, sentences, width), jnp.int32)
+    story = story.at[0, :3, :3].set(jnp.array([[3, 4, 5], [6, 7, 8], [9, 10, 11]]))
+    if extra:
+        story = story.at[0, 3:].set(13)  # padding that holds real ids must not leak
+    lengths = jnp.zeros((1, sentences), jnp.int32).at[0, :3].set(3)
+    return story, lengths, jnp.array([3]), jnp.array([[2, 4, 0]]), jnp.array([2])
+
+
+def test_shapes_and_attention_masks_padding():
+    model = make()
+    model.eval()
+    run = nnx.jit(lambda m, *a: m(*a))  # eager scans are slower than compiling them
+    logits, att = run(model, *inputs())
+    assert logits.shape == (1, 2, 6) and att.shape == (1, 2, 3)
+    wide_logits, wide_att = run(model, *inputs(sentences=8, width=6, extra=1))
+    assert wide_att.shape == (1, 2, 8)
+    np.testing.assert_array_equal(wide_att[0, :, 3:], 0.0)
+    np.testing.assert_allclose(wide_att.sum(-1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(wide_att[..., :3], att, atol=1e-6)
+    np.testing.assert_allclose(wide_logits, logits, atol=1e-5)
+
+
+def test_one_step_changes_every_parameter():
+    model = make(dropout=0.1, num_layers=2)
+    story = jax.random.randint(jax.random.key(1), (4, 5, 6), 1, 20)
+    lengths = jnp.array([[6, 3, 2, 5, 1]] * 4)
+    args = (story, lengths, jnp.array([5, 4, 2, 3]), story[:, 0, :4], jnp.array([4, 3, 2, 4]))
+    answer = jnp.array([[1, 0], [2, 3], [4, 0], [5, 1]])
+    before = jax.tree.map(np.array, nnx.state(model, nnx.Param))
+    optimizer = nnx.Optimizer(model, optax.adam(1e-2), wrt=nnx.Param)
+
+    def loss(m):
+        logits, att = m(*args)
+        ce = optax.softmax_cross_entropy_with_integer_labels(logits, answer).mean()
+        return ce - jnp.log(att[:, :, 0] + 1e-9).mean()  # the attention layers get a gradient
+
+    optimizer.update(model, nnx.jit(nnx.grad(loss))(model))
+    after = nnx.state(model, nnx.Param)
+    for (path, a), b in zip(
+        jax.tree_util.tree_leaves_with_path(before), jax.tree.leaves(after), strict=True
+    ):
+        assert not np.allclose(a, b), f"{jax.tree_util.keystr(path)} did not change"
