@@ -33,6 +33,8 @@ def get_config():
     c.model.hidden_features = 64
     c.model.num_layers = 1  # of the sentence and question LSTMs
     c.model.hops = 3
+    c.model.fusion = True  # a BiLSTM over the sentence vectors (DMN+'s input fusion)
+    c.model.temporal = False  # a learned vector per sentence age (MemN2N's temporal encoding)
     c.model.dropout = 0.1
     c.model.fact_supervision = 0.0  # > 0: supporting facts supervise the attention
 

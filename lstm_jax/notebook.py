@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tarfile
 import urllib.request
 import zipfile
 
@@ -68,8 +69,9 @@ def data_file(relative: str, url: str = "", member: str = "") -> str | None:
 
 
 def data_folder(relative: str, url: str = "", prefix: str = "") -> str | None:
-    """``DATA/relative`` if it is a folder; on Colab, the members of the .zip at ``url``
-    under ``prefix`` extracted there first; None otherwise (never downloads elsewhere)."""
+    """``DATA/relative`` if it is a folder; on Colab, the members of the .zip or .tar.gz at
+    ``url`` under ``prefix`` extracted there first; None otherwise (never downloads
+    elsewhere)."""
     path = os.path.join(DATA, relative)
     if os.path.isdir(path):
         return path
@@ -77,10 +79,21 @@ def data_folder(relative: str, url: str = "", prefix: str = "") -> str | None:
         return None
     os.makedirs(path, exist_ok=True)
     fetched, _ = urllib.request.urlretrieve(url)
-    with zipfile.ZipFile(fetched) as z:
-        for name in z.namelist():
-            if name.startswith(prefix) and not name.endswith("/"):
-                target = os.path.join(path, name[len(prefix) :])
-                with z.open(name) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
+    if url.endswith(".tar.gz"):
+        with tarfile.open(fetched) as t:
+            members = {m.name: m for m in t.getmembers() if m.isfile()}
+            opener = lambda name: t.extractfile(members[name])
+            _copy_members(list(members), opener, prefix, path)
+    else:
+        with zipfile.ZipFile(fetched) as z:
+            _copy_members(z.namelist(), z.open, prefix, path)
     return path
+
+
+def _copy_members(names, opener, prefix: str, path: str) -> None:
+    for name in names:
+        if name.startswith(prefix) and not name.endswith("/"):
+            target = os.path.join(path, name[len(prefix) :])
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with opener(name) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)

@@ -109,6 +109,25 @@ def read(path: str, task: int = 0) -> list[Question]:
     return questions
 
 
+def toy_stories(n: int, seed: int = 0) -> str:
+    """``n`` generated stories in the bAbI format, one question each: two people go to
+    two places; where is one of them? (single supporting fact). For tests and notebooks
+    without the real files."""
+    rng = np.random.default_rng(seed)
+    people, places = ["mary", "john", "sandra"], ["kitchen", "garden", "office", "hallway"]
+    out = []
+    for _ in range(n):
+        p = rng.choice(people, 2, replace=False)
+        where = rng.choice(places, 2)
+        who = int(rng.integers(2))
+        out += [
+            f"1 {p[0]} went to the {where[0]}.",
+            f"2 {p[1]} went to the {where[1]}.",
+            f"3 Where is {p[who]}?\t{where[who]}\t{who + 1}",
+        ]
+    return "\n".join(out) + "\n"
+
+
 def task_file(folder: str, task: int, split: str) -> str | None:
     """``qa{task}_*_{split}.txt`` or ``.txt.gz`` in ``folder``, or None."""
     found = sorted(glob.glob(os.path.join(folder, f"qa{task}_*_{split}.txt*")))

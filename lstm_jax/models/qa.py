@@ -39,6 +39,8 @@ class QAReader(nnx.Module):
         hops: int = 3,
         *,
         num_layers: int = 1,
+        fusion: bool = True,
+        max_sentences: int = 0,
         dropout: float = 0.0,
         dtype: Any = jnp.float32,
         rngs: nnx.Rngs,
@@ -49,8 +51,14 @@ class QAReader(nnx.Module):
         # one LSTM reads the sentences and the question (as the DMN does): a name in both
         # gets one code, so the attention's products compare like with like from the start
         self.reader = LSTM(embed, hidden, num_layers=num_layers, dtype=dtype, rngs=rngs)
-        self.fusion = LSTM(hidden, hidden // 2, bidirectional=True, dtype=dtype, rngs=rngs)
-        fused = 2 * (hidden // 2)
+        self.fusion = (
+            LSTM(hidden, hidden // 2, bidirectional=True, dtype=dtype, rngs=rngs)
+            if fusion
+            else None
+        )
+        fused = 2 * (hidden // 2) if fusion else hidden
+        # MemN2N's temporal encoding: a learned vector per distance from the story's end
+        self.temporal = nnx.Embed(max_sentences, fused, rngs=rngs) if max_sentences else None
         self.to_memory = nnx.Linear(hidden, fused, rngs=rngs)  # q and m live beside the facts
         self.score_hidden = nnx.Linear(4 * fused, hidden, rngs=rngs)
         self.score = nnx.Linear(hidden, 1, rngs=rngs)
@@ -72,8 +80,13 @@ class QAReader(nnx.Module):
         """float32[batch, sentences, fused]: each sentence in the context of the story."""
         b, s, w = story.shape
         f = self._read(self.reader, story.reshape(b * s, w), sentence_lengths.reshape(-1))
-        fused, _ = self.fusion(self._drop(f.reshape(b, s, -1)), story_lengths)
-        return fused
+        f = f.reshape(b, s, -1)
+        if self.fusion is not None:
+            f, _ = self.fusion(self._drop(f), story_lengths)
+        if self.temporal is not None:
+            age = jnp.clip(story_lengths[:, None] - 1 - jnp.arange(s)[None], 0, None)
+            f = f + self.temporal(jnp.minimum(age, self.temporal.num_embeddings - 1))
+        return f
 
     def __call__(self, story, sentence_lengths, story_lengths, question, question_lengths):
         facts = self.facts(story, sentence_lengths, story_lengths)

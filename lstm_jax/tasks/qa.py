@@ -72,6 +72,8 @@ class QATask(Task):
             m.hidden_features,
             m.hops,
             num_layers=m.num_layers,
+            fusion=m.fusion,
+            max_sentences=config.data.max_sentences if m.temporal else 0,
             dropout=m.dropout,
             dtype=config.dtype,
             rngs=rngs,

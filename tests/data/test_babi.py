@@ -65,26 +65,19 @@ def write_task(folder, task, name, train, test, gz=False):
             path.write_text(body)
 
 
-def stories(n, seed=0):
-    """n two-statement stories, one question each: where is the person who moved last?"""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    people, places = ["mary", "john", "sandra"], ["kitchen", "garden", "office", "hallway"]
-    out = []
-    for _ in range(n):
-        p = rng.choice(people, 2, replace=False)
-        a, b = rng.choice(places, 2)
-        out += [f"1 {p[0]} went to the {a}.", f"2 {p[1]} went to the {b}.", ""]
-        who = int(rng.integers(2))
-        out[-1] = f"3 Where is {p[who]}?\t{[a, b][who]}\t{who + 1}"
-    return "\n".join(out) + "\n"
-
-
 def test_sets_tasks_valid_split_and_the_missing_10k_file(tmp_path, capsys):
     for task in range(1, 21):  # data.task=0 reads all 20; en-10k lacks qa2's training file
-        write_task(tmp_path / "en", task, "where", stories(20, task), stories(5, 99))
-        write_task(tmp_path / "en-10k", task, "where", stories(20, task), stories(5, 99), gz=True)
+        write_task(
+            tmp_path / "en", task, "where", babi.toy_stories(20, task), babi.toy_stories(5, 99)
+        )
+        write_task(
+            tmp_path / "en-10k",
+            task,
+            "where",
+            babi.toy_stories(20, task),
+            babi.toy_stories(5, 99),
+            gz=True,
+        )
     (tmp_path / "en-10k" / "qa2_where_train.txt.gz").unlink()
     c = babi_config.get_config()
     c.data.dir, c.data.task, c.data.set = str(tmp_path), 0, "en-10k"

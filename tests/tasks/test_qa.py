@@ -9,10 +9,11 @@ import pytest
 
 import lstm_jax
 from configs import babi as babi_config
+from lstm_jax.data.babi import toy_stories as stories
 from lstm_jax.errors import DataError
 from lstm_jax.tasks import get_task
 from lstm_jax.train import trainer
-from tests.data.test_babi import stories, write_task
+from tests.data.test_babi import write_task
 
 
 def tiny(root, **overrides):
