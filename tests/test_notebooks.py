@@ -14,9 +14,10 @@ PAIRS = sorted(glob.glob(os.path.join(NOTEBOOKS, "*.py")))
 PAIRS = [p for p in PAIRS if os.path.basename(p) not in ("conftest.py", "colab_install.py")]
 
 
-def test_the_five_notebooks_exist():
+def test_the_six_notebooks_exist():
     names = {os.path.basename(p)[:-3] for p in PAIRS}
-    assert names == {"quickstart", "lstm_internals", "sentiment", "translation", "speech"}
+    want = {"quickstart", "lstm_internals", "sentiment", "translation", "speech", "qa"}
+    assert names == want
 
 
 @pytest.mark.parametrize("py", PAIRS, ids=os.path.basename)
