@@ -39,7 +39,7 @@ def test_shapes_and_attention_masks_padding():
 
 
 def test_one_step_changes_every_parameter():
-    model = make(dropout=0.1, num_layers=2)
+    model = make(dropout=0.1)
     story = jax.random.randint(jax.random.key(1), (4, 5, 6), 1, 20)
     lengths = jnp.array([[6, 3, 2, 5, 1]] * 4)
     args = (story, lengths, jnp.array([5, 4, 2, 3]), story[:, 0, :4], jnp.array([4, 3, 2, 4]))

@@ -11,7 +11,8 @@ TASKS = sorted(_REGISTRY)
 
 
 def test_every_task_declares_its_data_keys():
-    assert set(TASKS) == {"adding", "copy", "lm", "classify", "translate", "tag", "forecast"}
+    want = {"adding", "copy", "lm", "classify", "translate", "tag", "forecast", "speech", "qa"}
+    assert set(TASKS) == want
     for name in TASKS:
         assert get_task(name).keys["data"], name
 
