@@ -9,9 +9,10 @@ Utterances join 2-7 recordings with 50-300 ms of silence before, between and aft
 drawn with data.connected_seed: 6,000 from the training recordings (index 10-49), 300
 from the valid ones (5-9), 600 from the official test recordings (0-4), so test never
 hears a training recording. With ``:speaker=NAME`` the test set is drawn from that
-speaker's recordings only and the other five train (valid: their index 0-4). Expected
-result and time on a 2-core CPU: see the README's speech table (needs the ``audio``
-extra: ``pip install -e ".[audio]"``).
+speaker's recordings only and the other five train (valid: their index 0-4). Needs the
+``audio`` extra (``pip install -e ".[audio]"``). Expected on a 2-core CPU: test WER 0.04%
+at seed 0 (0.24 +- 0.32% over seeds 0-2), 12-18 minutes with the CPU shared; held-out
+speakers: the README's speech table.
 """
 
 from configs import fsdd_digits

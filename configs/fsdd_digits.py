@@ -6,8 +6,9 @@
 
 Train: recordings with index 10-49 (2,400 clips, 6 speakers), valid: index 5-9 (300),
 test: index 0-4 (300), FSDD's official test set. Each clip's transcript is its digit as
-a word ("seven"); CTC emits word tokens. Expected result and time on a 2-core CPU: see
-the README's speech table (needs the ``audio`` extra: ``pip install -e ".[audio]"``).
+a word ("seven"); CTC emits word tokens. Needs the ``audio`` extra (``pip install -e
+".[audio]"``). Expected on a 2-core CPU: test accuracy 99.33% at seed 0 (98.22 +- 0.83%
+over seeds 0-2), about 3 minutes.
 """
 
 import ml_collections
