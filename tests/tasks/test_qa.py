@@ -2,9 +2,6 @@
 single-supporting-fact task, predict shows its attention, resume is bit-exact, fact
 supervision and joint per-task metrics."""
 
-import json
-import os
-
 import pytest
 
 import lstm_jax
@@ -14,6 +11,7 @@ from lstm_jax.errors import DataError
 from lstm_jax.tasks import get_task
 from lstm_jax.train import trainer
 from tests.data.test_babi import write_task
+from tests.tasks.test_lm import records
 
 
 def tiny(root, **overrides):
@@ -33,11 +31,6 @@ def root(tmp_path_factory):
     root = tmp_path_factory.mktemp("babi")
     write_task(root / "en", 1, "single-supporting-fact", stories(400), stories(100, 1))
     return root
-
-
-def records(workdir, split):
-    with open(os.path.join(workdir, "metrics.jsonl")) as f:
-        return [r for r in map(json.loads, f) if r["split"] == split]
 
 
 def test_tiny_run_learns_and_predict_shows_the_attention(root, tmp_path):

@@ -16,6 +16,7 @@ from lstm_jax.data.toy_speech import RATE, recordings, word
 from lstm_jax.tasks import get_task
 from lstm_jax.tasks.speech import min_frames
 from lstm_jax.train import trainer
+from tests.tasks.test_lm import records
 
 sf = pytest.importorskip("soundfile")
 
@@ -45,11 +46,6 @@ def tiny(folder, **overrides):
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     return recordings(tmp_path_factory.mktemp("speech") / "rec", per=12)
-
-
-def records(workdir, split):
-    with open(os.path.join(workdir, "metrics.jsonl")) as f:
-        return [r for r in map(json.loads, f) if r["split"] == split]
 
 
 def test_tiny_run_learns_to_transcribe(folder, tmp_path):
