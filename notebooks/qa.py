@@ -118,7 +118,7 @@ print("\n".join(task.predict(model, config, story)))  # as trainer.predict / --m
 # hop where that person went.
 
 # %%
-(question,) = babi.parse([s if "?" not in s else s + "\t?" for s in story], "story")
+(question,) = babi.parse(babi.with_answer_column(story), "story")
 ((answer, attention),) = task.answer(model, [question])
 labels = [" ".join(s) for s in question.story]
 plt.figure(figsize=(8, 0.6 + 0.5 * len(attention)))

@@ -102,6 +102,20 @@ def parse(lines: Sequence[str], where: str = "<input>", task: int = 0) -> list[Q
     return out
 
 
+def with_answer_column(lines: Sequence[str]) -> list[str]:
+    """A user's story may leave a question's answer out (``3 Where is Mary?``, with or
+    without the tab): give it a placeholder, so that ``parse`` takes it as a question."""
+    out = []
+    for line in lines:
+        body = line.rstrip()
+        if "\t" not in body and body.endswith("?"):
+            body += "\t?"
+        elif body.endswith("\t"):
+            body += "?"
+        out.append(body)
+    return out
+
+
 def read(path: str, task: int = 0) -> list[Question]:
     questions = parse(read_text(path).splitlines(), path, task)
     if not questions:

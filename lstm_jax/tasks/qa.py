@@ -171,7 +171,7 @@ class QATask(Task):
                 "give a story and questions in the bAbI format with --input=FILE (or - for "
                 "stdin), e.g. '1 Mary went to the kitchen.' then '2 Where is Mary?<TAB>?<TAB>'"
             )
-        questions = babi.parse(_with_answer_column(inputs), "<input>")
+        questions = babi.parse(babi.with_answer_column(inputs), "<input>")
         out = []
         for q, (words, att) in zip(questions, self.answer(model, questions), strict=True):
             cut = max(0, len(q.story) - config.data.max_sentences)
@@ -181,17 +181,3 @@ class QATask(Task):
                 shown = "; ".join(f"{weights[i]:.2f} {' '.join(q.story[cut + i])}" for i in top)
                 out.append(f"  hop {hop}: {shown}")
         return out
-
-
-def _with_answer_column(lines: list[str]) -> list[str]:
-    """A question line may come without its answer (``3 Where is Mary?``, a tab or not):
-    give it a placeholder so the reader takes it as a question."""
-    out = []
-    for line in lines:
-        body = line.rstrip()
-        if "\t" not in body and body.endswith("?"):
-            body += "\t?"
-        elif body.endswith("\t"):
-            body += "?"
-        out.append(body)
-    return out
