@@ -35,6 +35,10 @@ def get_config():
     c.model.hops = 3
     c.model.fusion = True  # a BiLSTM over the sentence vectors (DMN+'s input fusion)
     c.model.temporal = False  # a learned vector per sentence age (MemN2N's temporal encoding)
+    c.model.attention = "mlp"  # mlp: DMN+'s scorer; dot: MemN2N's <key, memory>
+    c.model.pool = "last"  # a sentence: the LSTM's last state, or "position": MemN2N's PE sum
+    c.model.noise = 0.0  # share of empty sentences inserted in training (with temporal)
+    c.model.linear_start = 0  # training steps without the attention softmax (MemN2N)
     c.model.dropout = 0.1
     c.model.fact_supervision = 0.0  # > 0: supporting facts supervise the attention
 

@@ -12,6 +12,7 @@ from flax import nnx
 
 from lstm_jax.nn import GRU, LSTM
 from lstm_jax.nn.locked_dropout import dropout_mask
+from lstm_jax.nn.pooling import position_pool
 
 
 class QAReader(nnx.Module):
@@ -41,12 +42,20 @@ class QAReader(nnx.Module):
         num_layers: int = 1,
         fusion: bool = True,
         max_sentences: int = 0,
+        attention: str = "mlp",
+        pool: str = "last",
+        noise: float = 0.0,
+        linear_start: int = 0,
         dropout: float = 0.0,
         dtype: Any = jnp.float32,
         rngs: nnx.Rngs,
     ):
         self.hops, self.answer_length, self.answers = hops, answer_length, answers
         self.dropout, self.deterministic = dropout, False
+        self.attention, self.noise, self.pool = attention, noise, pool
+        # training steps with the attention's softmax left out (MemN2N's linear start);
+        # the training loop sets train_step, evaluation always uses the softmax
+        self.linear_start, self.train_step = linear_start, None
         self.embed = nnx.Embed(vocab, embed, rngs=rngs)
         # one LSTM reads the sentences and the question (as the DMN does): a name in both
         # gets one code, so the attention's products compare like with like from the start
@@ -57,11 +66,17 @@ class QAReader(nnx.Module):
             else None
         )
         fused = 2 * (hidden // 2) if fusion else hidden
-        # MemN2N's temporal encoding: a learned vector per distance from the story's end
-        self.temporal = nnx.Embed(max_sentences, fused, rngs=rngs) if max_sentences else None
+        # MemN2N's temporal encoding: a learned vector per distance from the story's end,
+        # one for the keys and one for the values under dot attention
+        width = 2 * fused if attention == "dot" else fused
+        self.temporal = nnx.Embed(max_sentences, width, rngs=rngs) if max_sentences else None
         self.to_memory = nnx.Linear(hidden, fused, rngs=rngs)  # q and m live beside the facts
-        self.score_hidden = nnx.Linear(4 * fused, hidden, rngs=rngs)
-        self.score = nnx.Linear(hidden, 1, rngs=rngs)
+        if attention == "dot":  # MemN2N: address by <key, m>, read the values
+            self.key = nnx.Linear(fused, fused, rngs=rngs)
+            self.value = nnx.Linear(fused, fused, rngs=rngs)
+        else:  # DMN+: a tanh layer over [f*q, f*m, |f-q|, |f-m|]
+            self.score_hidden = nnx.Linear(4 * fused, hidden, rngs=rngs)
+            self.score = nnx.Linear(hidden, 1, rngs=rngs)
         self.update = GRU(2 * fused, fused, dtype=dtype, rngs=rngs)
         self.out = nnx.Linear(2 * fused, answer_length * answers, rngs=rngs)
         self.rngs = rngs.dropout.fork()
@@ -72,41 +87,67 @@ class QAReader(nnx.Module):
         return x * dropout_mask(self.rngs(), self.dropout, x.shape)
 
     def _read(self, rnn: LSTM, words: jax.Array, lengths: jax.Array) -> jax.Array:
-        """words int32[n, time], lengths int32[n] -> the last state float32[n, hidden]."""
-        _, state = rnn(self._drop(self.embed(words)), jnp.maximum(lengths, 1))
-        return state.h[-1]
+        """words int32[n, time], lengths int32[n] -> float32[n, hidden]: the last state,
+        or (``pool="position"``) the position-encoded sum of the outputs."""
+        lengths = jnp.maximum(lengths, 1)
+        x = self._drop(self.embed(words))
+        h, state = rnn(x, lengths)
+        if self.pool == "last":
+            return state.h[-1]
+        # each word's output plus the word itself (a residual): the words' identities
+        # reach the attention directly, as MemN2N's bag of words, beside their context
+        return position_pool(h + x if self.pool == "position_residual" else h, lengths)
 
-    def facts(self, story, sentence_lengths, story_lengths) -> jax.Array:
-        """float32[batch, sentences, fused]: each sentence in the context of the story."""
+    def _age(self, story_lengths: jax.Array, s: int) -> jax.Array:
+        """int32[batch, sentences]: each sentence's distance from the story's end. In
+        training, ``noise`` inserts that share of empty sentences at random (MemN2N's
+        random noise), so the temporal vectors cannot memorize exact positions."""
+        age = story_lengths[:, None] - 1 - jnp.arange(s)[None]
+        if self.noise and not self.deterministic:
+            blank = jax.random.bernoulli(self.rngs(), self.noise, age.shape) & (age >= 0)
+            later = jnp.flip(jnp.cumsum(jnp.flip(blank, -1), -1), -1) - blank
+            age = age + later
+        return jnp.clip(age, 0, self.temporal.num_embeddings - 1)
+
+    def facts(self, story, sentence_lengths, story_lengths) -> tuple[jax.Array, jax.Array]:
+        """Keys and values, float32[batch, sentences, fused] each: each sentence in the
+        context of the story (one array twice under the MLP attention)."""
         b, s, w = story.shape
         f = self._read(self.reader, story.reshape(b * s, w), sentence_lengths.reshape(-1))
         f = f.reshape(b, s, -1)
         if self.fusion is not None:
             f, _ = self.fusion(self._drop(f), story_lengths)
+        keys, values = (self.key(f), self.value(f)) if self.attention == "dot" else (f, f)
         if self.temporal is not None:
-            age = jnp.clip(story_lengths[:, None] - 1 - jnp.arange(s)[None], 0, None)
-            f = f + self.temporal(jnp.minimum(age, self.temporal.num_embeddings - 1))
-        return f
+            t = self.temporal(self._age(story_lengths, s))
+            t_key, t_value = jnp.split(t, 2, -1) if self.attention == "dot" else (t, t)
+            keys, values = keys + t_key, values + t_value
+        return keys, values
 
     def __call__(self, story, sentence_lengths, story_lengths, question, question_lengths):
-        facts = self.facts(story, sentence_lengths, story_lengths)
+        keys, values = self.facts(story, sentence_lengths, story_lengths)
         q = jnp.tanh(self.to_memory(self._read(self.reader, question, question_lengths)))
         valid = jnp.arange(story.shape[1])[None] < story_lengths[:, None]
         m, weights = q, []
         for _ in range(self.hops):
-            z = jnp.concatenate(
-                [
-                    facts * q[:, None],
-                    facts * m[:, None],
-                    jnp.abs(facts - q[:, None]),
-                    jnp.abs(facts - m[:, None]),
-                ],
-                -1,
-            )
-            scores = self.score(jnp.tanh(self.score_hidden(z)))[..., 0]
+            if self.attention == "dot":
+                scores = jnp.einsum("bsf,bf->bs", keys, m)
+            else:
+                z = jnp.concatenate(
+                    [
+                        keys * q[:, None],
+                        keys * m[:, None],
+                        jnp.abs(keys - q[:, None]),
+                        jnp.abs(keys - m[:, None]),
+                    ],
+                    -1,
+                )
+                scores = self.score(jnp.tanh(self.score_hidden(z)))[..., 0]
             g = jax.nn.softmax(jnp.where(valid, scores, -1e9), -1) * valid
+            if self.linear_start and self.train_step is not None:
+                g = jnp.where(self.train_step < self.linear_start, scores * valid, g)
             weights.append(g)
-            context = jnp.einsum("bs,bsf->bf", g, facts)
+            context = jnp.einsum("bs,bsf->bf", g, values)
             _, h = self.update(jnp.concatenate([context, q], -1)[:, None], initial_state=m[None])
             m = h[0]
         logits = self.out(self._drop(jnp.concatenate([m, q], -1)))

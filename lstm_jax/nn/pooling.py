@@ -31,6 +31,20 @@ def max_pool(h: jax.Array, lengths: jax.Array) -> jax.Array:
     return jnp.max(jnp.where(mask, h, -jnp.inf), 1)
 
 
+def position_pool(h: jax.Array, lengths: jax.Array) -> jax.Array:
+    """h: float32[batch, time, features] -> float32[batch, features]: MemN2N's position
+    encoding (Sukhbaatar et al. 2015, section 4.1), sum_j l_j * h_j with
+    l_kj = (1 - j/J) - (k/d)(1 - 2j/J), j and k counted from 1 and J the valid length, so
+    word order reaches the sum without any parameters."""
+    _, t, d = h.shape
+    j = jnp.arange(1, t + 1, dtype=h.dtype)[None, :, None]
+    k = jnp.arange(1, d + 1, dtype=h.dtype)[None, None, :]
+    n = jnp.maximum(lengths, 1).astype(h.dtype)[:, None, None]
+    weight = (1 - j / n) - (k / d) * (1 - 2 * j / n)
+    mask = valid_mask(lengths, t)[..., None]
+    return jnp.sum(h * weight * mask, 1)
+
+
 class AttentionPool(nnx.Module):
     """h: float32[batch, time, features], lengths -> (float32[batch, features], weights
     float32[batch, time]); padding gets weight exactly 0."""

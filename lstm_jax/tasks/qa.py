@@ -41,7 +41,11 @@ class QATask(Task):
         }
     }
     positive = ("data.max_sentences", "data.eval_batch_size")
-    choices = {"data.set": babi.SETS}
+    choices = {
+        "data.set": babi.SETS,
+        "model.attention": ("mlp", "dot"),
+        "model.pool": ("last", "position", "position_residual"),
+    }
 
     def check_config(self, config):
         super().check_config(config)
@@ -74,6 +78,10 @@ class QATask(Task):
             num_layers=m.num_layers,
             fusion=m.fusion,
             max_sentences=config.data.max_sentences if m.temporal else 0,
+            attention=m.attention,
+            pool=m.pool,
+            linear_start=m.linear_start,
+            noise=m.noise,
             dropout=m.dropout,
             dtype=config.dtype,
             rngs=rngs,

@@ -58,6 +58,8 @@ class Run:
         model = nnx.merge(self.graphdef, params, rest)
         if step is None:
             model.eval()
+        else:  # a schedule inside a model (MemN2N's linear start) reads the training step
+            model.set_attributes(train_step=step, raise_if_not_found=False)
         return model
 
     def _reseeded(self, base: jax.Array) -> Any:

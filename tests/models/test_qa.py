@@ -1,10 +1,12 @@
 """QAReader: shapes, attention gives padding sentences weight 0 and padding never changes
-the answer, one optimizer step changes every parameter."""
+the answer (DMN+'s and MemN2N's attention), one optimizer step changes every parameter,
+linear start and random noise."""
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+import pytest
 from flax import nnx
 
 from lstm_jax.models.qa import QAReader
@@ -24,8 +26,12 @@ def inputs(sentences=3, width=4, extra=0):
     return story, lengths, jnp.array([3]), jnp.array([[2, 4, 0]]), jnp.array([2])
 
 
-def test_shapes_and_attention_masks_padding():
-    model = make()
+MEMN2N = dict(attention="dot", pool="position", max_sentences=10, noise=0.1)
+
+
+@pytest.mark.parametrize("kw", [{}, MEMN2N], ids=["mlp", "dot"])
+def test_shapes_and_attention_masks_padding(kw):
+    model = make(**kw)
     model.eval()
     run = nnx.jit(lambda m, *a: m(*a))  # eager scans are slower than compiling them
     logits, att = run(model, *inputs())
@@ -38,8 +44,9 @@ def test_shapes_and_attention_masks_padding():
     np.testing.assert_allclose(wide_logits, logits, atol=1e-5)
 
 
-def test_one_step_changes_every_parameter():
-    model = make(dropout=0.1)
+@pytest.mark.parametrize("kw", [{}, MEMN2N], ids=["mlp", "dot"])
+def test_one_step_changes_every_parameter(kw):
+    model = make(dropout=0.1, **kw)
     story = jax.random.randint(jax.random.key(1), (4, 5, 6), 1, 20)
     lengths = jnp.array([[6, 3, 2, 5, 1]] * 4)
     args = (story, lengths, jnp.array([5, 4, 2, 3]), story[:, 0, :4], jnp.array([4, 3, 2, 4]))
@@ -58,3 +65,28 @@ def test_one_step_changes_every_parameter():
         jax.tree_util.tree_leaves_with_path(before), jax.tree.leaves(after), strict=True
     ):
         assert not np.allclose(a, b), f"{jax.tree_util.keystr(path)} did not change"
+
+
+def test_linear_start_leaves_out_the_softmax_until_its_step():
+    graphdef, state = nnx.split(make(**MEMN2N, linear_start=5))
+
+    @jax.jit
+    def weight_sums(state, step):  # as the training loop does it: the step set inside jit
+        model = nnx.merge(graphdef, state)
+        model.set_attributes(train_step=step, raise_if_not_found=False)
+        return model(*inputs())[1].sum(-1)
+
+    assert not np.allclose(weight_sums(state, 4), 1.0)  # raw scores
+    np.testing.assert_allclose(weight_sums(state, 5), 1.0, rtol=1e-6)
+
+
+def test_random_noise_only_delays_ages_in_training():
+    model = make(**MEMN2N)
+    lengths = jnp.array([4, 2])
+    model.noise = 0.5
+    noisy = np.stack([model._age(lengths, 4) for _ in range(8)])
+    model.eval()
+    exact = np.asarray(model._age(lengths, 4))
+    np.testing.assert_array_equal(exact, [[3, 2, 1, 0], [1, 0, 0, 0]])
+    assert (noisy >= exact).all() and (noisy[:, 0] != exact[0]).any()
+    assert (np.diff(noisy[:, 0], axis=-1) < 0).all()  # earlier sentences stay older
