@@ -14,6 +14,8 @@ from lstm_jax.nn import GRU, LSTM
 from lstm_jax.nn.locked_dropout import dropout_mask
 from lstm_jax.nn.pooling import position_pool
 
+TEMPORAL_INIT = nnx.initializers.normal(0.1)
+
 
 class QAReader(nnx.Module):
     """story: int32[batch, sentences, words], sentence_lengths: int32[batch, sentences],
@@ -21,13 +23,19 @@ class QAReader(nnx.Module):
     int32[batch] -> (logits float32[batch, answer_length, answers], attention
     float32[batch, hops, sentences]).
 
-    Each sentence is read by an LSTM of ``num_layers`` (its last state is the fact); a
-    BiLSTM over the facts lets each one see its neighbours and its place in the story.
-    The question, read by the same LSTM, starts the memory m. Each of ``hops`` episodes
-    scores every fact against the question and m (``[f*q, f*m, |f-q|, |f-m|]`` through a
-    tanh layer), attends (padding sentences get weight 0), and updates m with a GRU step
-    on the attended fact and the question. The answer's ``answer_length`` words are read
-    off [m, q], each by its own softmax (``<end>`` closes shorter answers).
+    Each sentence is read by an LSTM of ``num_layers``: the fact is its last state, or
+    (``pool="position"``) MemN2N's position-encoded sum of its outputs
+    (``"position_residual"``: of outputs plus word embeddings). Optionally a BiLSTM over
+    the facts (``fusion``, DMN+) lets each one see its neighbours, and a learned vector
+    per sentence age (``max_sentences`` > 0, MemN2N's temporal encoding; ``noise``
+    inserts empty sentences at random in training) says how recent it is. The question,
+    read by the same LSTM, starts the memory m. Each of ``hops`` episodes scores every
+    fact: ``attention="mlp"`` (DMN+) puts ``[f*q, f*m, |f-q|, |f-m|]`` through a tanh
+    layer, ``"dot"`` (MemN2N) takes <key(f), m>/sqrt(d) and reads value(f). Padding
+    sentences get weight 0; for the first ``linear_start`` training steps the scores are
+    used without the softmax. A GRU step on the read fact and the question updates m.
+    The answer's ``answer_length`` words are read off [m, q], each by its own softmax
+    (``<end>`` closes shorter answers).
     """
 
     def __init__(
@@ -69,7 +77,14 @@ class QAReader(nnx.Module):
         # MemN2N's temporal encoding: a learned vector per distance from the story's end,
         # one for the keys and one for the values under dot attention
         width = 2 * fused if attention == "dot" else fused
-        self.temporal = nnx.Embed(max_sentences, width, rngs=rngs) if max_sentences else None
+        # (small at first, N(0, 0.1) as MemN2N's: at Embed's default N(0, 1) the ages alone
+        # decide the first attention, and a softmax that sure of itself never learns to
+        # look elsewhere)
+        self.temporal = (
+            nnx.Embed(max_sentences, width, embedding_init=TEMPORAL_INIT, rngs=rngs)
+            if max_sentences
+            else None
+        )
         self.to_memory = nnx.Linear(hidden, fused, rngs=rngs)  # q and m live beside the facts
         if attention == "dot":  # MemN2N: address by <key, m>, read the values
             self.key = nnx.Linear(fused, fused, rngs=rngs)
@@ -131,7 +146,7 @@ class QAReader(nnx.Module):
         m, weights = q, []
         for _ in range(self.hops):
             if self.attention == "dot":
-                scores = jnp.einsum("bsf,bf->bs", keys, m)
+                scores = jnp.einsum("bsf,bf->bs", keys, m) / jnp.sqrt(m.shape[-1]).astype(m.dtype)
             else:
                 z = jnp.concatenate(
                     [
