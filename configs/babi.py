@@ -33,11 +33,11 @@ def get_config():
     c.model.hidden_features = 64
     c.model.num_layers = 1  # of the sentence and question LSTMs
     c.model.hops = 3
-    c.model.fusion = True  # a BiLSTM over the sentence vectors (DMN+'s input fusion)
-    c.model.temporal = False  # a learned vector per sentence age (MemN2N's temporal encoding)
-    c.model.attention = "mlp"  # mlp: DMN+'s scorer; dot: MemN2N's <key, memory>
-    c.model.pool = "last"  # a sentence: the LSTM's last state, or "position": MemN2N's PE sum
-    c.model.noise = 0.0  # share of empty sentences inserted in training (with temporal)
+    c.model.fusion = False  # a BiLSTM over the sentence vectors (DMN+'s input fusion)
+    c.model.temporal = True  # a learned vector per sentence age (MemN2N's temporal encoding)
+    c.model.attention = "dot"  # dot: MemN2N's <key, memory>; mlp: DMN+'s scorer
+    c.model.pool = "position"  # MemN2N's position-encoded sum of the outputs; or "last"
+    c.model.noise = 0.1  # share of empty sentences inserted in training (with temporal)
     c.model.linear_start = 0  # training steps without the attention softmax (MemN2N)
     c.model.dropout = 0.1
     c.model.fact_supervision = 0.0  # > 0: supporting facts supervise the attention
