@@ -9,8 +9,14 @@
 
 data.task: 1-20, or 0 for all jointly; data.set: en (1k training questions per task) or
 en-10k. Valid: 10% of each task's training stories (seeded); test: the task's test file.
-Expected results and times on a 2-core CPU: the README's question-answering table and
-experiments/babi/.
+The reader is MemN2N-style: dot attention over position-pooled LSTM outputs, temporal
+encoding with 10% random noise, 3 hops with a GRU update (model.attention=mlp,
+model.pool=last, model.fusion=True, model.temporal=False, model.noise=0 is the DMN+-style
+reader of the README's second column).
+
+Expected (2-core CPU, 1k set, seed 0, one model per task, 60 epochs): task 1 98.6% test
+accuracy in 0.7 min; over the 20 tasks mean error 22.5%, 0.5-2.4 min each. Per task:
+the README's question-answering table and experiments/babi/.
 """
 
 import ml_collections
