@@ -41,10 +41,11 @@ class QATask(Task):
         }
     }
     positive = ("data.max_sentences", "data.eval_batch_size")
-    choices = {
-        "data.set": babi.SETS,
-        "model.attention": ("mlp", "dot"),
-        "model.pool": ("last", "position", "position_residual"),
+    choices = {"data.set": babi.SETS}
+    # model keys with the values a workdir from before they existed was trained with
+    model_choices = {
+        "attention": ("mlp", "dot"),
+        "pool": ("last", "position", "position_residual"),
     }
 
     def check_config(self, config):
@@ -53,6 +54,12 @@ class QATask(Task):
             raise ConfigError(
                 f"data.valid_fraction must be in (0, 1), got {config.data.valid_fraction}"
             )
+        model = config.get("model") or {}
+        for key, allowed in self.model_choices.items():
+            if model.get(key, allowed[0]) not in allowed:
+                raise ConfigError(
+                    f"model.{key} must be one of {', '.join(allowed)}, got {model.get(key)!r}"
+                )
 
     def load(self, config, workdir):
         self.config = config
@@ -79,8 +86,8 @@ class QATask(Task):
             fusion=m.fusion,
             max_sentences=config.data.max_sentences if m.temporal else 0,
             # a workdir trained before these keys existed gets the model it was trained as
-            attention=m.get("attention", "mlp"),
-            pool=m.get("pool", "last"),
+            attention=m.get("attention", self.model_choices["attention"][0]),
+            pool=m.get("pool", self.model_choices["pool"][0]),
             linear_start=m.get("linear_start", 0),
             noise=m.get("noise", 0.0),
             dropout=m.dropout,

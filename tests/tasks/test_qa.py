@@ -7,7 +7,7 @@ import pytest
 import lstm_jax
 from configs import babi as babi_config
 from lstm_jax.data.babi import toy_stories as stories
-from lstm_jax.errors import DataError
+from lstm_jax.errors import ConfigError, DataError
 from lstm_jax.tasks import get_task
 from lstm_jax.train import trainer
 from tests.data.test_babi import write_task
@@ -83,3 +83,12 @@ def test_an_answer_no_training_answer_has_is_an_error(root, tmp_path):
     )
     with pytest.raises(DataError, match=r"qa1_x_test.txt:2: answer 'moon' has a word"):
         get_task("qa").setup(tiny(odd), str(tmp_path / "w"))
+
+
+def test_an_unknown_attention_is_a_config_error_and_old_configs_still_pass():
+    c = babi_config.get_config()
+    c.model.attention = "cosine"
+    with pytest.raises(ConfigError, match=r"model.attention must be one of mlp, dot, got"):
+        get_task("qa").check_config(c)
+    del c.model["attention"], c.model["pool"]  # a workdir from before these keys
+    get_task("qa").check_config(c)
