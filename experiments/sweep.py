@@ -278,7 +278,8 @@ def draw(rows: list[dict[str, Any]], plot: dict[str, str], path: str) -> None:
             ax.set_title(str(panel))
         if plot.get("logy"):
             ax.set_yscale("log")
-        ax.legend()
+        if plot.get("series"):  # one unnamed line needs no legend
+            ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
