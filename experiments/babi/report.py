@@ -42,9 +42,15 @@ def table() -> str:
         "| task | ours 1k (mean ± std) | LSTM 1k (Weston et al.) | MemN2N 1k | ours 10k |",
         "|---:|---:|---:|---:|---:|",
     ]
+
+    def cell(res, t):
+        if t not in res:
+            return "not run"
+        mean, std, seeds = res[t]
+        return f"{mean:.1f} ± {std:.1f}" if seeds > 1 else f"{mean:.1f} (1 seed)"
+
     for t in range(1, 21):
-        a = f"{small[t][0]:.1f} ± {small[t][1]:.1f}" if t in small else "not run"
-        b = f"{big[t][0]:.1f} ± {big[t][1]:.1f}" if t in big else "not run"
+        a, b = cell(small, t), cell(big, t)
         memn2n = 100 - MEMN2N_1K_ERROR[t - 1]
         lines.append(f"| {t} | {a} | {LSTM_1K[t - 1]} | {memn2n:.1f} | {b} |")
     for name, res in (("1k", small), ("10k", big)):
@@ -52,7 +58,11 @@ def table() -> str:
             err = sum(100 - v[0] for v in res.values()) / 20
             passed = sum(v[0] >= 95 for v in res.values())
             beats = sum(res[t][0] > LSTM_1K[t - 1] for t in res)
-            line = f"\nOurs {name}: mean error {err:.1f}%, {passed} of 20 tasks >= 95% (mean)"
+            seeds = sorted({v[2] for v in res.values()})
+            line = (
+                f"\nOurs {name}: mean error {err:.1f}%, {passed} of 20 tasks >= 95% (mean; "
+                f"seeds per task: {', '.join(map(str, seeds))})"
+            )
             if name == "1k":
                 line += f", above the LSTM baseline on {beats} of 20 tasks"
             lines.append(line + ".")
