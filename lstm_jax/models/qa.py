@@ -24,8 +24,7 @@ class QAReader(nnx.Module):
     float32[batch, hops, sentences]).
 
     Each sentence is read by an LSTM of ``num_layers``: the fact is its last state, or
-    (``pool="position"``) MemN2N's position-encoded sum of its outputs
-    (``"position_residual"``: of outputs plus word embeddings). Optionally a BiLSTM over
+    (``pool="position"``) MemN2N's position-encoded sum of its outputs. Optionally a BiLSTM over
     the facts (``fusion``, DMN+) lets each one see its neighbours, and a learned vector
     per sentence age (``max_sentences`` > 0, MemN2N's temporal encoding; ``noise``
     inserts empty sentences at random in training) says how recent it is. The question,
@@ -105,13 +104,8 @@ class QAReader(nnx.Module):
         """words int32[n, time], lengths int32[n] -> float32[n, hidden]: the last state,
         or (``pool="position"``) the position-encoded sum of the outputs."""
         lengths = jnp.maximum(lengths, 1)
-        x = self._drop(self.embed(words))
-        h, state = rnn(x, lengths)
-        if self.pool == "last":
-            return state.h[-1]
-        # each word's output plus the word itself (a residual): the words' identities
-        # reach the attention directly, as MemN2N's bag of words, beside their context
-        return position_pool(h + x if self.pool == "position_residual" else h, lengths)
+        h, state = rnn(self._drop(self.embed(words)), lengths)
+        return state.h[-1] if self.pool == "last" else position_pool(h, lengths)
 
     def _age(self, story_lengths: jax.Array, s: int) -> jax.Array:
         """int32[batch, sentences]: each sentence's distance from the story's end. In

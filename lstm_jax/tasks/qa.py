@@ -45,7 +45,7 @@ class QATask(Task):
     # model keys with the values a workdir from before they existed was trained with
     model_choices = {
         "attention": ("mlp", "dot"),
-        "pool": ("last", "position", "position_residual"),
+        "pool": ("last", "position"),
     }
 
     def check_config(self, config):
