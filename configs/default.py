@@ -34,6 +34,7 @@ def get_config(task: str = "adding") -> ml_collections.ConfigDict:
     c.early_stopping_patience = 0  # evaluations without improvement; 0 = off
     # the weights the final test reports: "best" (by the validation metric) or "last"
     # (the weights training ended with, as Keras' EarlyStopping without restore_best_weights)
+    # or "none" (no test: a hyperparameter search selects on validation and never reads test)
     c.test_checkpoint = "best"
     # the matmuls' input dtype: "bfloat16" halves their time on CPUs with AVX512-BF16 and on
     # GPUs/TPUs; parameters, optimizer state, LSTM cell states and losses stay float32

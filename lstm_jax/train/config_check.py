@@ -25,7 +25,7 @@ POSITIVE_INTS = [
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULES = ("constant", "step", "cosine", "plateau")
 AVERAGING = ("off", "nonmono")
-TEST_CHECKPOINTS = ("best", "last")
+TEST_CHECKPOINTS = ("best", "last", "none")
 DTYPES = ("float32", "bfloat16")
 
 

@@ -59,7 +59,8 @@ def make_policies(config: ml_collections.ConfigDict, task: Task) -> dict[str, Po
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, float]:
     """Trains (resuming from ``workdir``'s newest readable checkpoint) and returns test
-    metrics. SIGTERM saves the state and raises TrainingInterrupted; a NaN or inf loss moves
+    metrics; with ``test_checkpoint="none"`` (a search) the test split is never read and the
+    run ends with an ``end`` record instead: the best validation value and its step. SIGTERM saves the state and raises TrainingInterrupted; a NaN or inf loss moves
     the checkpoints after the last good evaluation aside and raises TrainingDivergedError."""
     validate(config)
     maybe_init_distributed(config)  # the lock is per process
@@ -74,10 +75,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
         with Checkpoints(workdir, config.keep_checkpoints, task.eval_metric, task.eval_mode) as ck:
             step = _resume(run, ck, it, policies)
             ended = step >= config.num_train_steps or any(p.stop for p in policies.values())
-            done = _logged_test(workdir, step) if ended else None
+            final = "end" if config.test_checkpoint == "none" else "test"
+            done = _logged(workdir, step, final) if ended else None
             if done is not None:
-                print(f"the run in {workdir} is complete at step {step}; its test result:")
-                print(task.describe(done, config, "test"), flush=True)
+                print(f"the run in {workdir} is complete at step {step}; its {final} result:")
+                print(_describe(task, done, config, final), flush=True)
                 return done
             _truncate_log(workdir, step)
             if jax.process_index() == 0:
@@ -95,17 +97,31 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[
                         f"first); {len(moved)} later checkpoint(s) moved to {workdir}/diverged"
                     ) from None
                 ck.wait()
-                if config.test_checkpoint == "last":
-                    final = run.state
+                if final == "end":  # a search selects on validation: test stays unread
+                    best = policies["best"]
+                    test = {task.eval_metric: best.best, "best_step": best.best_step}
                 else:
-                    final, _ = ck.restore_best(run.abstract_state())
-                test = run.evaluate(optim.eval_params(final), "test")
-                log.write(step, "test", test)
-                if base := task.baseline(config):
+                    weights = (
+                        run.state
+                        if config.test_checkpoint == "last"
+                        else ck.restore_best(run.abstract_state())[0]
+                    )
+                    test = run.evaluate(optim.eval_params(weights), "test")
+                log.write(step, final, test)
+                if final == "test" and (base := task.baseline(config)):
                     log.write(step, "baseline", base)
         if jax.process_index() == 0:
-            print(task.describe(test, config, "test"), flush=True)
+            print(_describe(task, test, config, final), flush=True)
         return test
+
+
+def _describe(task: Task, metrics: dict[str, float], config, final: str) -> str:
+    if final == "test":
+        return task.describe(metrics, config, "test")
+    return (
+        f"best valid {task.eval_metric} {metrics[task.eval_metric]:.6g} at step "
+        f"{metrics['best_step']:.0f} (test_checkpoint=none: the test split was not read)"
+    )
 
 
 def _train(run: Run, it, policies: dict[str, Policy], ck: Checkpoints, log, step: int) -> int:
@@ -222,15 +238,15 @@ def _data_state(state: dict, data: Pipeline) -> dict:
     return {"next_index": data.epoch_start(int(state["epoch"])) + within}
 
 
-def _logged_test(workdir: str, step: int) -> dict[str, float] | None:
-    """The test metrics a finished run logged at ``step``, if it did."""
+def _logged(workdir: str, step: int, split: str) -> dict[str, float] | None:
+    """The ``split`` record (test, or end) a finished run logged at ``step``, if it did."""
     path = os.path.join(workdir, "metrics.jsonl")
     if not os.path.exists(path):
         return None
     with open(path) as f:
         rows = [json.loads(line) for line in f]
     skip = ("step", "split", "wall_time")
-    tests = [r for r in rows if r["split"] == "test" and r["step"] == step]
+    tests = [r for r in rows if r["split"] == split and r["step"] == step]
     return {k: v for k, v in tests[-1].items() if k not in skip} if tests else None
 
 

@@ -127,6 +127,19 @@ def test_test_checkpoint_last_reports_the_final_weights(tmp_path):
     assert best != last
 
 
+def test_test_checkpoint_none_never_evaluates_test(tmp_path, monkeypatch, capsys):
+    splits = []
+    evaluate = Run.evaluate
+    monkeypatch.setattr(Run, "evaluate", lambda self, p, s: splits.append(s) or evaluate(self, p, s))
+    out = trainer.train_and_evaluate(tiny(test_checkpoint="none"), str(tmp_path))
+    assert set(splits) == {"valid"}
+    valid = [r["mse"] for r in records(tmp_path, "valid")]
+    assert out["mse"] == min(valid) and records(tmp_path, "end")[0]["mse"] == min(valid)
+    assert not records(tmp_path, "test")
+    again = trainer.train_and_evaluate(tiny(test_checkpoint="none"), str(tmp_path))
+    assert again == out and "complete at step 12; its end result" in capsys.readouterr().out
+
+
 def test_schedules_and_accumulation_run(tmp_path):
     for i, (sched, extra) in enumerate(
         [

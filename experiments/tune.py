@@ -1,0 +1,477 @@
+"""Hyperparameter search on Optuna: one command per study.
+
+    python -m experiments.tune experiments/sst2_tune/tune.py --root=/tmp/sst2_tune
+    python -m experiments.tune ... --parallel=2     # two trials at a time on this machine
+    python -m experiments.tune ... --trials=40      # a bigger budget than the file's TRIALS
+    python -m experiments.tune ... --collect        # only the tables, plots and best config
+    python -m experiments.tune ... --storage=postgresql://user:pass@host/db   # see below
+    python -m experiments.tune ... --search-only    # another machine's worker: trials only
+
+A tune file names a base config, the search, the validation metric and a budget::
+
+    import optuna
+    CONFIG = "configs/sst2.py"                # the base config
+    METRIC, DIRECTION = "accuracy", "maximize"  # a validation metric the task logs
+    TRIALS = 20                               # finished (complete or pruned) trials
+    SEEDS = [0, 1, 2]                         # the best config's reruns, on test
+    SEARCH = {"data.train_tokens": 100_000}   # optional: overrides for the trials only
+    PRUNER = optuna.pruners.MedianPruner(n_startup_trials=5)  # optional (this default)
+    SEED = 0                                  # optional: the TPE sampler's seed
+    def space(trial):                         # -> {config key: value}; define-by-run, so
+        lr = trial.suggest_float("optimizer.learning_rate", 1e-4, 1e-2, log=True)
+        out = {"optimizer.learning_rate": lr}
+        if trial.suggest_categorical("model.bidirectional", [False, True]):
+            out["model.hidden_features"] = trial.suggest_int("model.hidden_features", 64, 256)
+        return out                            # a key may depend on another (conditional)
+
+Every trial is a normal run (``python -m lstm_jax.main``, started as an argument list,
+never through a shell) in ``ROOT/trials/NNNN`` with ``test_checkpoint=none``: the test
+split is never read while searching. Its value is the best validation METRIC its
+``metrics.jsonl`` holds; each validation record is reported to the pruner as it is
+written, and a pruned run is stopped (SIGTERM: it saves its checkpoint and exits).
+
+The study lives in a database: SQLite in ROOT by default, or any ``--storage`` URL Optuna
+accepts, so machines can share one study: the same command with the same ``--storage``
+on one machine, ``--search-only`` on the others (PostgreSQL or MySQL for more than a few
+workers; every machine needs the data and a checkout at the same commit). Trials send a heartbeat
+every ``--heartbeat`` seconds; one silent for twice that (its worker was killed) is marked
+failed and retried with the same parameters in its own workdir, so it resumes from its last
+checkpoint. Ctrl-C or SIGTERM makes the running trials save a checkpoint and stop, and
+queues their retries at once; the same command resumes them first. Finished trials are
+never run again.
+
+When every trial is finished (and none runs elsewhere) the command writes, next to the
+tune file (or in ``--out``): ``trials.csv`` and ``trials.md`` (every trial: state, value,
+parameters, minutes), ``best.py`` (the best trial as a runnable config), Optuna's plots
+(``history.png``, ``importances.png``, ``parallel.png``), then runs ``best.py`` once per
+seed in SEEDS with the test split (``ROOT/best/trial-N``, through experiments/sweep.py)
+and writes their mean and standard deviation to ``results.csv`` and ``results.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import types
+import warnings
+from typing import Any
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FAILURES_IN_A_ROW = 3  # then the tune stops: the tune file or the data is broken, not a trial
+
+_stopping = threading.Event()  # set by Ctrl-C / SIGTERM: running trials checkpoint and stop
+_stopped: list[int] = []  # the trials that did
+_signal: list[int] = []
+
+
+class TrialFailed(Exception):
+    """A trial's run exited with an error (its log says which)."""
+
+
+class Stopped(Exception):
+    """The tune was asked to stop: the trial's run saved a checkpoint and exited."""
+
+
+def load_tune(path: str) -> types.ModuleType:
+    if not os.path.isfile(path):
+        sys.exit(f"error: tune file {path!r} does not exist; see experiments/tune.py")
+    spec = importlib.util.spec_from_file_location("tune_definition", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name in ("CONFIG", "METRIC", "DIRECTION", "TRIALS", "space"):
+        if not hasattr(module, name):
+            sys.exit(f"error: {path} defines no {name}; see experiments/tune.py")
+    if module.DIRECTION not in ("minimize", "maximize"):
+        sys.exit(f"error: {path}: DIRECTION must be minimize or maximize, not {module.DIRECTION!r}")
+    return module
+
+
+def open_study(module, path: str, root: str, storage_url: str, heartbeat: int):
+    import optuna
+    from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    os.makedirs(root, exist_ok=True)
+    url = storage_url or f"sqlite:///{os.path.abspath(os.path.join(root, 'study.db'))}"
+    # SQLite: wait for another worker's write instead of failing at once
+    engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else None
+    storage = RDBStorage(
+        url,
+        engine_kwargs=engine,
+        heartbeat_interval=heartbeat,
+        grace_period=2 * heartbeat,
+        heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=3),
+    )
+    pruner = getattr(module, "PRUNER", optuna.pruners.MedianPruner(n_startup_trials=5))
+    return optuna.create_study(
+        study_name=os.path.basename(os.path.dirname(os.path.abspath(path))),
+        storage=storage,
+        sampler=optuna.samplers.TPESampler(seed=getattr(module, "SEED", 0)),
+        pruner=pruner or optuna.pruners.NopPruner(),
+        direction=module.DIRECTION,
+        load_if_exists=True,
+    )
+
+
+def flag(key: str, value: Any) -> str:
+    return f"--config.{key}={value}"
+
+
+def read_new(path: str, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """The complete records appended to ``path`` since ``offset``, and the new offset."""
+    if not os.path.exists(path):
+        return [], offset
+    with open(path, "rb") as f:
+        f.seek(offset)
+        data = f.read()
+    end = data.rfind(b"\n") + 1  # a line still being written waits for the next look
+    lines = data[:end].decode().splitlines()
+    return [json.loads(line) for line in lines if line.strip()], offset + end
+
+
+def best_of(values: list[float], direction: str) -> float:
+    return max(values) if direction == "maximize" else min(values)
+
+
+def trial_workdir(root: str, trial) -> str:
+    """A new trial's own folder; a retried one (its worker died) keeps the first's, whose
+    user attributes Optuna's RetryHeartbeatStaleTrialCallback copies, so it resumes there."""
+    return trial.user_attrs.get("workdir") or os.path.join(root, "trials", f"{trial.number:04d}")
+
+
+def objective(module, root: str):
+    import optuna
+
+    def run(trial) -> float:
+        overrides = module.space(trial)
+        workdir = trial_workdir(root, trial)
+        trial.set_user_attr("overrides", overrides)
+        trial.set_user_attr("workdir", workdir)
+        os.makedirs(workdir, exist_ok=True)
+        settings = {**getattr(module, "SEARCH", {}), **overrides, "test_checkpoint": "none"}
+        cmd = [
+            sys.executable,
+            "-m",
+            "lstm_jax.main",
+            f"--config={module.CONFIG}",
+            f"--workdir={workdir}",
+            *[flag(k, v) for k, v in settings.items()],
+        ]
+        log_path = os.path.join(workdir, "tune.log")
+        print(f"trial {trial.number} {os.path.basename(workdir)}: {overrides}", flush=True)
+        with open(log_path, "a") as log:
+            proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                values, offset, ended = [], 0, False
+                while not ended:
+                    if _stopping.is_set():
+                        proc.send_signal(signal.SIGTERM)  # it saves, then exits
+                        proc.wait()
+                        _stopped.append(trial.number)
+                        raise Stopped(trial.number)
+                    ended = proc.poll() is not None
+                    recs, offset = read_new(os.path.join(workdir, "metrics.jsonl"), offset)
+                    for r in recs:
+                        if r["split"] != "valid" or module.METRIC not in r:
+                            continue
+                        values.append(r[module.METRIC])
+                        trial.report(r[module.METRIC], r["step"])
+                        if not ended and trial.should_prune():
+                            proc.send_signal(signal.SIGTERM)  # it saves, then exits
+                            proc.wait()
+                            print(f"trial {trial.number} pruned at step {r['step']}", flush=True)
+                            raise optuna.TrialPruned()
+                    if not ended:
+                        time.sleep(0.5)
+            finally:
+                if proc.poll() is None:  # an error in this worker: no orphan run
+                    proc.kill()
+                    proc.wait()
+        if proc.returncode != 0 or not values:
+            error = f"trial {trial.number} failed (exit {proc.returncode}): {_last_line(log_path)}"
+            trial.set_user_attr("error", error)
+            raise TrialFailed(error)
+        value = best_of(values, module.DIRECTION)
+        print(f"trial {trial.number} valid {module.METRIC} {value:.6g}", flush=True)
+        return value
+
+    return run
+
+
+def _last_line(path: str) -> str:
+    with open(path, errors="replace") as f:
+        lines = [line.strip() for line in f if line.strip()]
+    return f"{lines[-1] if lines else '(no output)'} (log: {path})"
+
+
+def _stop(signum, frame):
+    """Ctrl-C / SIGTERM: the running trials save a checkpoint and stop (see ``search``)."""
+    _stopping.set()
+    _signal.append(signum)
+    print("stopping: the running trials save a checkpoint", flush=True)
+
+
+def search(study, module, root: str, trials: int, parallel: int) -> None:
+    from optuna.storages import RetryHeartbeatStaleTrialCallback
+    from optuna.trial import TrialState
+
+    finished = (TrialState.COMPLETE, TrialState.PRUNED)
+    done = len(study.get_trials(deepcopy=False, states=finished))
+    print(f"study {study.study_name}: {done} of {trials} trials finished", flush=True)
+    if done >= trials:
+        return
+    failures: list[str] = []
+
+    def guard(study, trial):
+        # the budget counts the trials running (here or in other workers) as spent, so
+        # workers stop starting new ones once the running ones would fill it; a waiting
+        # retry of a stopped trial is always taken
+        states = [t.state for t in study.get_trials(deepcopy=False)]
+        spent = sum(s in (*finished, TrialState.RUNNING) for s in states)
+        if _stopping.is_set() or (spent >= trials and TrialState.WAITING not in states):
+            study.stop()
+        if trial.state == TrialState.FAIL:
+            failures.append(trial.user_attrs.get("error", ""))
+            print(failures[-1], flush=True)
+            if len(failures) >= FAILURES_IN_A_ROW:
+                study.stop()
+        elif trial.state in finished:
+            failures.clear()
+
+    run = objective(module, root)
+    signals = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        study.optimize(
+            run,
+            n_jobs=parallel,
+            catch=(TrialFailed,),
+            callbacks=[guard],
+            gc_after_trial=False,
+        )
+    except Stopped:
+        pass
+    finally:
+        for sig, handler in signals.items():
+            signal.signal(sig, handler)
+    if _stopping.is_set():
+        # the stopped trials failed; each comes back as a waiting copy with its parameters
+        # and workdir, which the next worker takes first and resumes from the checkpoint
+        retry = RetryHeartbeatStaleTrialCallback()
+        for number in _stopped:
+            retry(study, study.get_trials(deepcopy=False)[number])
+        print(
+            f"stopped: {len(_stopped)} running trial(s) saved a checkpoint; the same command "
+            "resumes them",
+            flush=True,
+        )
+        sys.exit(128 + _signal[0])
+    if len(failures) >= FAILURES_IN_A_ROW:
+        sys.exit(f"error: {FAILURES_IN_A_ROW} trials in a row failed; the last: {failures[-1]}")
+
+
+def collect(study, module, path: str, out_dir: str) -> dict[str, Any] | None:
+    """Writes trials.csv/md, best.py and the plots; returns the best trial's summary."""
+    from optuna.trial import TrialState
+
+    from experiments.sweep import markdown
+
+    os.makedirs(out_dir, exist_ok=True)
+    rows = []
+    keys: dict[str, None] = {}
+    for t in study.get_trials(deepcopy=False):
+        overrides = t.user_attrs.get("overrides", {})
+        keys.update(dict.fromkeys(overrides))
+        steps = sorted(t.intermediate_values)
+        minutes = (
+            (t.datetime_complete - t.datetime_start).total_seconds() / 60
+            if t.datetime_complete and t.datetime_start
+            else None
+        )
+        rows.append(
+            {
+                "trial": t.number,
+                "state": t.state.name.lower(),
+                f"valid_{module.METRIC}": t.value,
+                "last_step": steps[-1] if steps else None,
+                "workdir": os.path.basename(t.user_attrs.get("workdir", "")),
+                "minutes": minutes,
+                **overrides,
+            }
+        )
+    columns = ["trial", "state", f"valid_{module.METRIC}", "last_step", "workdir", "minutes"]
+    columns += list(keys)
+    with open(os.path.join(out_dir, "trials.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, columns)
+        w.writeheader()
+        w.writerows(rows)
+    with open(os.path.join(out_dir, "trials.md"), "w") as f:
+        f.write(markdown(rows, columns))
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if not complete:
+        print("no trial has completed yet: no best config", flush=True)
+        return None
+    best = study.best_trial
+    summary = {
+        "trial": best.number,
+        "value": best.value,
+        "overrides": best.user_attrs["overrides"],
+        "trials": len(rows),
+    }
+    best_path = os.path.join(out_dir, "best.py")
+    with open(best_path, "w") as f:
+        f.write(best_config(module, path, best_path, summary))
+    plots(study, out_dir)
+    return summary
+
+
+def best_config(module, tune_path: str, best_path: str, summary: dict[str, Any]) -> str:
+    """The best trial as a runnable config: the base config plus the trial's overrides."""
+    config, _, arg = module.CONFIG.partition(":")
+    here = os.path.dirname(os.path.abspath(best_path))
+    base = os.path.relpath(os.path.abspath(os.path.join(REPO, config)), here)
+    where = os.path.relpath(os.path.abspath(best_path), REPO)
+    tune = os.path.relpath(os.path.abspath(tune_path), REPO)
+    items = summary["overrides"].items()
+    lines = [f"            {json.dumps(k)}: {_literal(v)}," for k, v in items]
+    call = f"get_config({arg!r})" if arg else "get_config()"
+    name = os.path.splitext(os.path.basename(config))[0]
+    return f'''"""The best of {summary["trials"]} trials of {tune}: trial {summary["trial"]},
+best valid {module.METRIC} {summary["value"]:.6g}: {module.CONFIG} with the trial's settings
+(written by experiments/tune.py; its test numbers over seeds: results.md beside this file).
+
+    python -m lstm_jax.main --config={where} --workdir=/tmp/{name}_best
+"""
+
+import importlib.util
+import os
+
+BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), {json.dumps(base)})
+
+
+def get_config():
+    spec = importlib.util.spec_from_file_location("base_config", BASE)
+    base = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(base)
+    c = base.{call}
+    c.update_from_flattened_dict(
+        {{
+{chr(10).join(lines)}
+        }}
+    )
+    return c
+'''
+
+
+def _literal(v: Any) -> str:
+    return json.dumps(v) if isinstance(v, str) else repr(v)
+
+
+def plots(study, out_dir: str) -> None:
+    """Optuna's optimization history, parameter importances and parallel coordinates."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from optuna.visualization import matplotlib as vis
+
+    for name, draw in (
+        ("history", vis.plot_optimization_history),
+        ("importances", vis.plot_param_importances),
+        ("parallel", vis.plot_parallel_coordinate),
+    ):
+        try:
+            ax = draw(study)
+        except (ValueError, RuntimeError) as e:  # e.g. importances need 2+ varied trials
+            print(f"no {name}.png: {e}", flush=True)
+            continue
+        fig = (ax[0] if hasattr(ax, "__len__") else ax).figure
+        fig.set_size_inches(9, 5)
+        fig.tight_layout()
+        fig.savefig(os.path.join(out_dir, f"{name}.png"), dpi=110)
+        plt.close(fig)
+
+
+def rerun(module, summary: dict[str, Any], root: str, out_dir: str, parallel: int) -> int:
+    """Runs best.py once per seed in SEEDS, with the test split; tables through the sweep."""
+    from experiments import sweep
+
+    best = os.path.relpath(os.path.join(out_dir, "best.py"), REPO)
+    plan = types.SimpleNamespace(
+        CONFIG=best,
+        SEEDS=list(getattr(module, "SEEDS", [0, 1, 2])),
+        METRICS=[module.METRIC, *getattr(module, "TEST_METRICS", [])],
+        sweep=lambda add: add(),
+    )
+    where = os.path.join(root, "best", f"trial-{summary['trial']}")
+    todo = [r for r in sweep.runs(plan, where) if not sweep.finished(r["workdir"])]
+    failed = sweep.execute(todo, parallel)
+    if failed:
+        print(f"{len(failed)} reruns failed; see sweep.log in: {', '.join(failed)}", flush=True)
+        return 1
+    rows = sweep.collect(plan, where, out_dir)
+    m = module.METRIC
+    if rows and f"{m}_mean" in rows[0]:
+        r = rows[0]
+        print(
+            f"best config (trial {summary['trial']}), {r['seeds']} seeds: test {m} "
+            f"{r[f'{m}_mean']:.6g} ± {r[f'{m}_std']:.3g} -> {os.path.join(out_dir, 'results.md')}",
+            flush=True,
+        )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("tune", help="a tune file (experiments/<study>/tune.py)")
+    ap.add_argument("--root", required=True, help="the study database and the trials' workdirs")
+    ap.add_argument("--trials", type=int, default=0, help="finished trials wanted (default TRIALS)")
+    ap.add_argument("--parallel", type=int, default=1, help="trials at a time in this worker")
+    ap.add_argument("--storage", default="", help="an Optuna storage URL (default SQLite in root)")
+    ap.add_argument("--heartbeat", type=int, default=10, help="seconds between trial heartbeats")
+    ap.add_argument("--collect", action="store_true", help="only write tables, plots, best.py")
+    ap.add_argument("--search-only", action="store_true", help="trials only: no tables, reruns")
+    ap.add_argument("--out", default="", help="results folder (default: the tune file's)")
+    args = ap.parse_args(argv)
+    module = load_tune(args.tune)
+    out_dir = args.out or os.path.dirname(os.path.abspath(args.tune))
+    study = open_study(module, args.tune, args.root, args.storage, max(args.heartbeat, 1))
+    if not args.collect:
+        search(study, module, args.root, args.trials or module.TRIALS, max(args.parallel, 1))
+        if args.search_only:
+            return 0
+    import optuna
+    from optuna.trial import TrialState
+
+    optuna.storages.fail_stale_trials(study)  # a stopped worker's trials are not running
+    busy = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+    if busy and not args.collect:
+        print(
+            f"{len(busy)} trial(s) still running in another worker: run this command again "
+            "once they finish for the tables and the reruns",
+            flush=True,
+        )
+        return 0
+    summary = collect(study, module, args.tune, out_dir)
+    if summary is None:
+        return 1
+    print(
+        f"best: trial {summary['trial']}, valid {module.METRIC} {summary['value']:.6g}, "
+        f"{summary['overrides']} -> {os.path.join(out_dir, 'best.py')}",
+        flush=True,
+    )
+    if args.collect:
+        return 0
+    return rerun(module, summary, args.root, out_dir, max(args.parallel, 1))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""experiments/tune.py on a tiny adding study: search space with a conditional key,
+pruning, a killed tune resumed, two workers on one SQLite file, the best config re-run."""
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+optuna = pytest.importorskip("optuna")
+
+from experiments import tune  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+TINY = """
+from configs import adding
+
+
+def get_config():
+    c = adding.get_config()
+    c.data.length, c.batch_size, c.eval_batches = 10, 16, 2
+    c.num_train_steps, c.eval_every, c.checkpoint_every, c.log_every = 1000, 10, 10, 100
+    return c
+"""
+
+TUNE = """
+import optuna
+
+CONFIG = {config!r}
+METRIC, DIRECTION = "mse", "minimize"
+TRIALS = 3
+SEEDS = [0]
+
+
+class PruneSecond(optuna.pruners.BasePruner):
+    def prune(self, study, trial):  # trial 1, at its first report: one pruned trial for sure
+        return trial.number == 1
+
+
+PRUNER = PruneSecond()
+
+
+def space(trial):
+    out = {{"model.cell": trial.suggest_categorical("model.cell", ["lstm", "gru"])}}
+    if out["model.cell"] == "lstm":  # a conditional key
+        out["model.hidden_features"] = trial.suggest_int("model.hidden_features", 4, 8)
+    out["optimizer.learning_rate"] = trial.suggest_float("optimizer.learning_rate", 1e-3, 1e-2)
+    return out
+"""
+
+
+def start(*args):
+    cmd = [sys.executable, "-m", "experiments.tune", *args]
+    return subprocess.Popen(
+        cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def wait_for(predicate, proc, seconds=240):
+    end = time.time() + seconds
+    while not predicate():
+        assert proc.poll() is None, proc.stdout.read()
+        assert time.time() < end, "timed out"
+        time.sleep(0.1)
+
+
+def splits(workdir):
+    with open(os.path.join(workdir, "metrics.jsonl")) as f:
+        return {json.loads(line)["split"] for line in f}
+
+
+def valid_records(workdir):
+    path = os.path.join(workdir, "metrics.jsonl")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if '"valid"' in line]
+
+
+def test_tune_prunes_resumes_after_a_kill_shares_a_study_and_reruns_the_best(tmp_path):
+    (tmp_path / "tiny.py").write_text(TINY)
+    study_dir = tmp_path / "tiny_study"
+    study_dir.mkdir()
+    path = study_dir / "tune.py"
+    path.write_text(TUNE.format(config=str(tmp_path / "tiny.py")))
+    root = tmp_path / "root"
+    args = [str(path), f"--root={root}", "--heartbeat=1"]
+
+    # one worker: trial 0 completes, trial 1 is pruned, trial 2 is killed mid-run
+    first = start(*args)
+    wait_for(lambda: valid_records(root / "trials" / "0002"), first)
+    first.send_signal(signal.SIGTERM)
+    out = first.communicate(timeout=120)[0]
+    assert first.returncode == 128 + signal.SIGTERM and "stopped: 1 running trial" in out, out
+    assert "trial 1 pruned at step 10" in out
+    # the stopped trial failed and waits as trial 3, with its parameters and workdir
+    study = optuna.load_study(study_name="tiny_study", storage=f"sqlite:///{root}/study.db")
+    retry = study.trials[3]
+    assert retry.state.name == "WAITING" and retry.params == study.trials[2].params
+
+    # two workers on the same SQLite study finish it: 4 trials, the killed one resumed
+    workers = [start(*args, "--trials=4", "--search-only") for _ in range(2)]
+    outs = [w.communicate(timeout=300)[0] for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], outs
+    study = optuna.load_study(study_name="tiny_study", storage=f"sqlite:///{root}/study.db")
+    states = {t.number: t.state.name for t in study.trials}
+    assert states[0] == "COMPLETE" and states[1] == "PRUNED" and states[2] == "FAIL", states
+    complete = [t for t in study.trials if t.state.name == "COMPLETE"]
+    dirs = [os.path.basename(t.user_attrs["workdir"]) for t in complete]
+    assert dirs == ["0000", "0002", "0004"], dirs  # 0002: trial 3, the retry of trial 2
+    with open(root / "trials" / "0002" / "tune.log") as f:
+        assert "resumed from step" in f.read()  # the retry went on from its checkpoint
+    with open(root / "trials" / "0000" / "tune.log") as f:
+        assert "resumed" not in f.read()  # a finished trial never runs again
+    for t in complete:  # the study's value is the best validation MSE the run logged
+        assert t.value == min(r["mse"] for r in valid_records(t.user_attrs["workdir"]))
+
+    # the tables, plots and best config; then the best config on test
+    assert tune.main([*args, "--trials=4"]) == 0
+    rows = (study_dir / "trials.md").read_text().splitlines()
+    assert len(rows) == 2 + len(study.trials) and "| 1 | pruned |" in rows[3]
+    for name in ("history.png", "importances.png", "parallel.png", "trials.csv"):
+        assert (study_dir / name).exists(), name
+    spec = importlib.util.spec_from_file_location("best", study_dir / "best.py")
+    best = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(best)
+    c = best.get_config()
+    for key, value in study.best_trial.user_attrs["overrides"].items():
+        section, name = key.split(".")
+        assert c[section][name] == value
+    results = (study_dir / "results.md").read_text()
+    assert "| 1 |" in results and "mse_mean" in results, results  # one seed, on test
+    reruns = root / "best" / f"trial-{study.best_trial.number}"
+    assert "test" in splits(reruns / "seed=0")
+    for t in study.trials:  # the search never read the test split
+        if "workdir" in t.user_attrs:
+            assert "test" not in splits(t.user_attrs["workdir"])
