@@ -17,6 +17,8 @@ A tune file names a base config, the search, the validation metric and a budget:
     SEARCH = {"data.train_tokens": 100_000}   # optional: overrides for the trials only
     PRUNER = optuna.pruners.MedianPruner(n_startup_trials=5)  # optional (this default)
     SEED = 0                                  # optional: the TPE sampler's seed
+    ENQUEUE = [{"optimizer.learning_rate": 1e-3}]  # optional: trials to run first (the
+                                              # base config's values, say), once each
     def space(trial):                         # -> {config key: value}; define-by-run, so
         lr = trial.suggest_float("optimizer.learning_rate", 1e-4, 1e-2, log=True)
         out = {"optimizer.learning_rate": lr}
@@ -112,7 +114,7 @@ def open_study(module, path: str, root: str, storage_url: str, heartbeat: int):
         heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=3),
     )
     pruner = getattr(module, "PRUNER", optuna.pruners.MedianPruner(n_startup_trials=5))
-    return optuna.create_study(
+    study = optuna.create_study(
         study_name=os.path.basename(os.path.dirname(os.path.abspath(path))),
         storage=storage,
         sampler=optuna.samplers.TPESampler(seed=getattr(module, "SEED", 0)),
@@ -120,6 +122,9 @@ def open_study(module, path: str, root: str, storage_url: str, heartbeat: int):
         direction=module.DIRECTION,
         load_if_exists=True,
     )
+    for params in getattr(module, "ENQUEUE", []):  # once: a rerun finds them queued or run
+        study.enqueue_trial(params, skip_if_exists=True)
+    return study
 
 
 def flag(key: str, value: Any) -> str:
@@ -191,7 +196,7 @@ def objective(module, root: str):
                             print(f"trial {trial.number} pruned at step {r['step']}", flush=True)
                             raise optuna.TrialPruned()
                     if not ended:
-                        time.sleep(0.5)
+                        time.sleep(0.25)
             finally:
                 if proc.poll() is None:  # an error in this worker: no orphan run
                     proc.kill()

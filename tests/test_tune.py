@@ -24,7 +24,7 @@ from configs import adding
 def get_config():
     c = adding.get_config()
     c.data.length, c.batch_size, c.eval_batches = 10, 16, 2
-    c.num_train_steps, c.eval_every, c.checkpoint_every, c.log_every = 1000, 10, 10, 100
+    c.num_train_steps, c.eval_every, c.checkpoint_every, c.log_every = 500, 10, 500, 100
     return c
 """
 
@@ -33,16 +33,16 @@ import optuna
 
 CONFIG = {config!r}
 METRIC, DIRECTION = "mse", "minimize"
-TRIALS = 3
+TRIALS = 2
 SEEDS = [0]
 
 
-class PruneSecond(optuna.pruners.BasePruner):
-    def prune(self, study, trial):  # trial 1, at its first report: one pruned trial for sure
-        return trial.number == 1
+class PruneFirst(optuna.pruners.BasePruner):
+    def prune(self, study, trial):  # trial 0, at its first report: one pruned trial for sure
+        return trial.number == 0
 
 
-PRUNER = PruneSecond()
+PRUNER = PruneFirst()
 
 
 def space(trial):
@@ -91,39 +91,39 @@ def test_tune_prunes_resumes_after_a_kill_shares_a_study_and_reruns_the_best(tmp
     root = tmp_path / "root"
     args = [str(path), f"--root={root}", "--heartbeat=1"]
 
-    # one worker: trial 0 completes, trial 1 is pruned, trial 2 is killed mid-run
+    # one worker: trial 0 is pruned, trial 1 is stopped mid-run
     first = start(*args)
-    wait_for(lambda: valid_records(root / "trials" / "0002"), first)
+    wait_for(lambda: valid_records(root / "trials" / "0001"), first)
     first.send_signal(signal.SIGTERM)
     out = first.communicate(timeout=120)[0]
     assert first.returncode == 128 + signal.SIGTERM and "stopped: 1 running trial" in out, out
-    assert "trial 1 pruned at step 10" in out
-    # the stopped trial failed and waits as trial 3, with its parameters and workdir
+    assert "trial 0 pruned at step 10" in out
+    # the stopped trial failed and waits as trial 2, with its parameters and workdir
     study = optuna.load_study(study_name="tiny_study", storage=f"sqlite:///{root}/study.db")
-    retry = study.trials[3]
-    assert retry.state.name == "WAITING" and retry.params == study.trials[2].params
+    retry = study.trials[2]
+    assert retry.state.name == "WAITING" and retry.params == study.trials[1].params
 
-    # two workers on the same SQLite study finish it: 4 trials, the killed one resumed
-    workers = [start(*args, "--trials=4", "--search-only") for _ in range(2)]
+    # two workers on the same SQLite study finish it: 3 trials, the stopped one resumed
+    workers = [start(*args, "--trials=3", "--search-only") for _ in range(2)]
     outs = [w.communicate(timeout=300)[0] for w in workers]
     assert [w.returncode for w in workers] == [0, 0], outs
     study = optuna.load_study(study_name="tiny_study", storage=f"sqlite:///{root}/study.db")
     states = {t.number: t.state.name for t in study.trials}
-    assert states[0] == "COMPLETE" and states[1] == "PRUNED" and states[2] == "FAIL", states
+    assert states == {0: "PRUNED", 1: "FAIL", 2: "COMPLETE", 3: "COMPLETE"}, states
     complete = [t for t in study.trials if t.state.name == "COMPLETE"]
     dirs = [os.path.basename(t.user_attrs["workdir"]) for t in complete]
-    assert dirs == ["0000", "0002", "0004"], dirs  # 0002: trial 3, the retry of trial 2
-    with open(root / "trials" / "0002" / "tune.log") as f:
+    assert dirs == ["0001", "0003"], dirs  # 0001: trial 2, the retry of trial 1
+    with open(root / "trials" / "0001" / "tune.log") as f:
         assert "resumed from step" in f.read()  # the retry went on from its checkpoint
     with open(root / "trials" / "0000" / "tune.log") as f:
-        assert "resumed" not in f.read()  # a finished trial never runs again
+        assert "resumed" not in f.read()  # a finished (pruned) trial never runs again
     for t in complete:  # the study's value is the best validation MSE the run logged
         assert t.value == min(r["mse"] for r in valid_records(t.user_attrs["workdir"]))
 
     # the tables, plots and best config; then the best config on test
-    assert tune.main([*args, "--trials=4"]) == 0
+    assert tune.main([*args, "--trials=3"]) == 0
     rows = (study_dir / "trials.md").read_text().splitlines()
-    assert len(rows) == 2 + len(study.trials) and "| 1 | pruned |" in rows[3]
+    assert len(rows) == 2 + len(study.trials) and rows[2].startswith("| 0 | pruned |")
     for name in ("history.png", "importances.png", "parallel.png", "trials.csv"):
         assert (study_dir / name).exists(), name
     spec = importlib.util.spec_from_file_location("best", study_dir / "best.py")
