@@ -106,24 +106,31 @@ def open_study(module, path: str, root: str, storage_url: str, heartbeat: int):
     url = storage_url or f"sqlite:///{os.path.abspath(os.path.join(root, 'study.db'))}"
     # SQLite: wait for another worker's write instead of failing at once
     engine = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else None
-    storage = RDBStorage(
-        url,
-        engine_kwargs=engine,
-        heartbeat_interval=heartbeat,
-        grace_period=2 * heartbeat,
-        heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=3),
-    )
+    try:
+        storage = RDBStorage(
+            url,
+            engine_kwargs=engine,
+            heartbeat_interval=heartbeat,
+            grace_period=2 * heartbeat,
+            heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=3),
+        )
+    except Exception as e:  # SQLAlchemy: a bad URL, a missing driver, no server
+        sys.exit(f"error: cannot open the study storage {url}: {type(e).__name__}: {e}")
     pruner = getattr(module, "PRUNER", optuna.pruners.MedianPruner(n_startup_trials=5))
-    study = optuna.create_study(
-        study_name=os.path.basename(os.path.dirname(os.path.abspath(path))),
-        storage=storage,
-        sampler=optuna.samplers.TPESampler(seed=getattr(module, "SEED", 0)),
-        pruner=pruner or optuna.pruners.NopPruner(),
-        direction=module.DIRECTION,
-        load_if_exists=True,
-    )
-    for params in getattr(module, "ENQUEUE", []):  # once: a rerun finds them queued or run
-        study.enqueue_trial(params, skip_if_exists=True)
+    name = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    try:
+        study = optuna.create_study(
+            study_name=name,
+            storage=storage,
+            sampler=optuna.samplers.TPESampler(seed=getattr(module, "SEED", 0)),
+            pruner=pruner or optuna.pruners.NopPruner(),
+            direction=module.DIRECTION,
+            load_if_exists=True,
+        )
+        for params in getattr(module, "ENQUEUE", []):  # once: a rerun finds them queued or run
+            study.enqueue_trial(params, skip_if_exists=True)
+    except (ValueError, TypeError) as e:  # e.g. DIRECTION changed since the study began
+        sys.exit(f"error: study {name!r} in {url}: {e}; use another --root or --storage")
     return study
 
 
@@ -157,7 +164,12 @@ def objective(module, root: str):
     import optuna
 
     def run(trial) -> float:
-        overrides = module.space(trial)
+        try:
+            overrides = module.space(trial)
+        except Exception as e:  # a mistake in the tune file, not a bad trial
+            error = f"the tune file's space() raised {type(e).__name__}: {e}"
+            trial.set_user_attr("error", error)
+            raise TrialFailed(error) from None
         workdir = trial_workdir(root, trial)
         trial.set_user_attr("overrides", overrides)
         trial.set_user_attr("workdir", workdir)

@@ -140,3 +140,17 @@ def test_tune_prunes_resumes_after_a_kill_shares_a_study_and_reruns_the_best(tmp
     for t in study.trials:  # the search never read the test split
         if "workdir" in t.user_attrs:
             assert "test" not in splits(t.user_attrs["workdir"])
+
+
+def test_tune_file_mistakes_are_one_line_errors(tmp_path):
+    path = tmp_path / "t" / "tune.py"
+    path.parent.mkdir()
+    path.write_text('CONFIG = "configs/adding.py"\nMETRIC, DIRECTION = "mse", "minimize"\n')
+    with pytest.raises(SystemExit, match=r"defines no TRIALS; see experiments/tune.py"):
+        tune.main([str(path), f"--root={tmp_path / 'r'}"])
+    path.write_text(TUNE.format(config="configs/adding.py").replace('"minimize"', '"lower"'))
+    with pytest.raises(SystemExit, match="DIRECTION must be minimize or maximize, not 'lower'"):
+        tune.main([str(path), f"--root={tmp_path / 'r'}"])
+    path.write_text(TUNE.format(config="configs/adding.py"))
+    with pytest.raises(SystemExit, match="cannot open the study storage nosuch://x"):
+        tune.main([str(path), f"--root={tmp_path / 'r'}", "--storage=nosuch://x"])
