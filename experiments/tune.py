@@ -100,7 +100,7 @@ def open_study(module, path: str, root: str, storage_url: str, heartbeat: int):
     import optuna
     from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # a failed trial: our one line
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     os.makedirs(root, exist_ok=True)
     url = storage_url or f"sqlite:///{os.path.abspath(os.path.join(root, 'study.db'))}"
@@ -186,7 +186,10 @@ def objective(module, root: str):
         log_path = os.path.join(workdir, "tune.log")
         print(f"trial {trial.number} {os.path.basename(workdir)}: {overrides}", flush=True)
         with open(log_path, "a") as log:
-            proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+            # its own session: a Ctrl-C reaches this worker, which stops the run cleanly
+            proc = subprocess.Popen(
+                cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
             try:
                 values, offset, ended = [], 0, False
                 while not ended:
@@ -237,7 +240,9 @@ def _stop(signum, frame):
     print("stopping: the running trials save a checkpoint", flush=True)
 
 
-def search(study, module, root: str, trials: int, parallel: int) -> None:
+def search(study, module, args, trials: int) -> None:
+    """Runs trials until ``trials`` are finished: here, or in ``args.parallel`` worker
+    processes (Optuna's threads hand one queued trial to two of them)."""
     from optuna.storages import RetryHeartbeatStaleTrialCallback
     from optuna.trial import TrialState
 
@@ -245,6 +250,9 @@ def search(study, module, root: str, trials: int, parallel: int) -> None:
     done = len(study.get_trials(deepcopy=False, states=finished))
     print(f"study {study.study_name}: {done} of {trials} trials finished", flush=True)
     if done >= trials:
+        return
+    if args.parallel > 1:
+        workers(args, trials)
         return
     failures: list[str] = []
 
@@ -264,12 +272,12 @@ def search(study, module, root: str, trials: int, parallel: int) -> None:
         elif trial.state in finished:
             failures.clear()
 
-    run = objective(module, root)
+    run = objective(module, args.root)
     signals = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         study.optimize(
             run,
-            n_jobs=parallel,
+            n_jobs=1,
             catch=(TrialFailed,),
             callbacks=[guard],
             gc_after_trial=False,
@@ -293,6 +301,40 @@ def search(study, module, root: str, trials: int, parallel: int) -> None:
         sys.exit(128 + _signal[0])
     if len(failures) >= FAILURES_IN_A_ROW:
         sys.exit(f"error: {FAILURES_IN_A_ROW} trials in a row failed; the last: {failures[-1]}")
+
+
+def workers(args, trials: int) -> None:
+    """``args.parallel`` processes of this command with ``--search-only`` on the one study;
+    Ctrl-C or SIGTERM here stops each of them (their trials save a checkpoint)."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "experiments.tune",
+        os.path.abspath(args.tune),
+        f"--root={os.path.abspath(args.root)}",
+        f"--trials={trials}",
+        f"--heartbeat={args.heartbeat}",
+        "--search-only",
+        *([f"--storage={args.storage}"] if args.storage else []),
+    ]
+    procs = [subprocess.Popen(cmd, cwd=REPO) for _ in range(args.parallel)]
+
+    def forward(signum, frame):
+        _signal.append(signum)
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+
+    signals = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        codes = [proc.wait() for proc in procs]
+    finally:
+        for sig, handler in signals.items():
+            signal.signal(sig, handler)
+    if _signal:
+        sys.exit(128 + _signal[0])
+    if any(codes):
+        sys.exit(f"error: {sum(map(bool, codes))} of {len(procs)} workers failed; see above")
 
 
 def collect(study, module, path: str, out_dir: str) -> dict[str, Any] | None:
@@ -451,18 +493,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("tune", help="a tune file (experiments/<study>/tune.py)")
     ap.add_argument("--root", required=True, help="the study database and the trials' workdirs")
     ap.add_argument("--trials", type=int, default=0, help="finished trials wanted (default TRIALS)")
-    ap.add_argument("--parallel", type=int, default=1, help="trials at a time in this worker")
+    ap.add_argument("--parallel", type=int, default=1, help="trials at a time (worker processes)")
     ap.add_argument("--storage", default="", help="an Optuna storage URL (default SQLite in root)")
     ap.add_argument("--heartbeat", type=int, default=10, help="seconds between trial heartbeats")
     ap.add_argument("--collect", action="store_true", help="only write tables, plots, best.py")
     ap.add_argument("--search-only", action="store_true", help="trials only: no tables, reruns")
     ap.add_argument("--out", default="", help="results folder (default: the tune file's)")
     args = ap.parse_args(argv)
+    args.parallel, args.heartbeat = max(args.parallel, 1), max(args.heartbeat, 1)
     module = load_tune(args.tune)
     out_dir = args.out or os.path.dirname(os.path.abspath(args.tune))
-    study = open_study(module, args.tune, args.root, args.storage, max(args.heartbeat, 1))
+    study = open_study(module, args.tune, args.root, args.storage, args.heartbeat)
     if not args.collect:
-        search(study, module, args.root, args.trials or module.TRIALS, max(args.parallel, 1))
+        search(study, module, args, args.trials or module.TRIALS)
         if args.search_only:
             return 0
     import optuna
@@ -487,7 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.collect:
         return 0
-    return rerun(module, summary, args.root, out_dir, max(args.parallel, 1))
+    return rerun(module, summary, args.root, out_dir, args.parallel)
 
 
 if __name__ == "__main__":
