@@ -5,7 +5,7 @@
     python -m experiments.tune ... --trials=40      # a bigger budget than the file's TRIALS
     python -m experiments.tune ... --collect        # only the tables, plots and best config
     python -m experiments.tune ... --storage=postgresql://user:pass@host/db   # see below
-    python -m experiments.tune ... --search-only    # another machine's worker: trials only
+    python -m experiments.tune ... --search-only --worker=1   # another machine's worker
 
 A tune file names a base config, the search, the validation metric and a budget::
 
@@ -16,7 +16,7 @@ A tune file names a base config, the search, the validation metric and a budget:
     SEEDS = [0, 1, 2]                         # the best config's reruns, on test
     SEARCH = {"data.train_tokens": 100_000}   # optional: overrides for the trials only
     PRUNER = optuna.pruners.MedianPruner(n_startup_trials=5)  # optional (this default)
-    SEED = 0                                  # optional: the TPE sampler's seed
+    SEED = 0                                  # optional: the TPE sampler's seed (below)
     ENQUEUE = [{"optimizer.learning_rate": 1e-3}]  # optional: trials to run first (the
                                               # base config's values, say), once each
     def space(trial):                         # -> {config key: value}; define-by-run, so
@@ -34,9 +34,11 @@ written, and a pruned run is stopped (SIGTERM: it saves its checkpoint and exits
 
 The study lives in a database: SQLite in ROOT by default, or any ``--storage`` URL Optuna
 accepts, so machines can share one study: the same command with the same ``--storage``
-on one machine, ``--search-only`` on the others (PostgreSQL or MySQL for more than a few
-workers; every machine needs the data and a checkout at the same commit). Trials send a heartbeat
-every ``--heartbeat`` seconds; one silent for twice that (its worker was killed) is marked
+on one machine, ``--search-only --worker=I`` on the others, each with its own I (the
+sampler's seed adds it, so workers do not draw the same trials); PostgreSQL or MySQL for
+more than a few workers; every machine needs the data and a checkout at the same commit.
+``--parallel=K`` starts K such workers here. Trials send a heartbeat every
+``--heartbeat`` seconds; one silent for twice that (its worker was killed) is marked
 failed and retried with the same parameters in its own workdir, so it resumes from its last
 checkpoint. Ctrl-C or SIGTERM makes the running trials save a checkpoint and stop, and
 queues their retries at once; the same command resumes them first. Finished trials are
@@ -122,7 +124,7 @@ def open_study(module, path: str, root: str, storage_url: str, heartbeat: int):
         study = optuna.create_study(
             study_name=name,
             storage=storage,
-            sampler=optuna.samplers.TPESampler(seed=getattr(module, "SEED", 0)),
+            sampler=optuna.samplers.TPESampler(seed=getattr(module, "SEED", 0)),  # see reseed
             pruner=pruner or optuna.pruners.NopPruner(),
             direction=module.DIRECTION,
             load_if_exists=True,
@@ -264,6 +266,7 @@ def search(study, module, args, trials: int) -> None:
         spent = sum(s in (*finished, TrialState.RUNNING) for s in states)
         if _stopping.is_set() or (spent >= trials and TrialState.WAITING not in states):
             study.stop()
+        reseed(study, module, args.worker)
         if trial.state == TrialState.FAIL:
             failures.append(trial.user_attrs.get("error", ""))
             print(failures[-1], flush=True)
@@ -273,6 +276,7 @@ def search(study, module, args, trials: int) -> None:
             failures.clear()
 
     run = objective(module, args.root)
+    reseed(study, module, args.worker)
     signals = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         study.optimize(
@@ -303,6 +307,16 @@ def search(study, module, args, trials: int) -> None:
         sys.exit(f"error: {FAILURES_IN_A_ROW} trials in a row failed; the last: {failures[-1]}")
 
 
+def reseed(study, module, worker: int) -> None:
+    """Before each trial: TPE seeded with SEED, the trials so far and the worker's index.
+    One worker draws the same trials every time; workers on one study (each with its own
+    sampler) would otherwise draw the same random start-up points, trial for trial."""
+    import optuna
+
+    n = len(study.get_trials(deepcopy=False))
+    study.sampler = optuna.samplers.TPESampler(seed=getattr(module, "SEED", 0) + n + 7919 * worker)
+
+
 def workers(args, trials: int) -> None:
     """``args.parallel`` processes of this command with ``--search-only`` on the one study;
     Ctrl-C or SIGTERM here stops each of them (their trials save a checkpoint)."""
@@ -317,7 +331,10 @@ def workers(args, trials: int) -> None:
         "--search-only",
         *([f"--storage={args.storage}"] if args.storage else []),
     ]
-    procs = [subprocess.Popen(cmd, cwd=REPO) for _ in range(args.parallel)]
+    procs = [
+        subprocess.Popen([*cmd, f"--worker={args.worker * args.parallel + i + 1}"], cwd=REPO)
+        for i in range(args.parallel)
+    ]
 
     def forward(signum, frame):
         _signal.append(signum)
@@ -498,6 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heartbeat", type=int, default=10, help="seconds between trial heartbeats")
     ap.add_argument("--collect", action="store_true", help="only write tables, plots, best.py")
     ap.add_argument("--search-only", action="store_true", help="trials only: no tables, reruns")
+    ap.add_argument("--worker", type=int, default=0, help="this worker's index (its own draws)")
     ap.add_argument("--out", default="", help="results folder (default: the tune file's)")
     args = ap.parse_args(argv)
     args.parallel, args.heartbeat = max(args.parallel, 1), max(args.heartbeat, 1)

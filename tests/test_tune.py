@@ -154,3 +154,14 @@ def test_tune_file_mistakes_are_one_line_errors(tmp_path):
     path.write_text(TUNE.format(config="configs/adding.py"))
     with pytest.raises(SystemExit, match="cannot open the study storage nosuch://x"):
         tune.main([str(path), f"--root={tmp_path / 'r'}", "--storage=nosuch://x"])
+
+
+def test_workers_draw_their_own_trials_and_one_worker_repeats_itself():
+    plan = type("Tune", (), {"SEED": 0})
+
+    def first_draw(worker):
+        study = optuna.create_study()
+        tune.reseed(study, plan, worker)
+        return study.ask().suggest_float("x", 0.0, 1.0)
+
+    assert first_draw(1) == first_draw(1) != first_draw(2)

@@ -26,7 +26,8 @@ ENQUEUE = [
         "optimizer.learning_rate": 1e-3,
     }
 ]
-PRUNER = optuna.pruners.MedianPruner(n_startup_trials=6, n_warmup_steps=2)
+# judged from the first validation (epoch 1, step 134) on, against the median of the trials
+PRUNER = optuna.pruners.MedianPruner(n_startup_trials=6)
 
 
 def space(trial):
