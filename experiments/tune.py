@@ -118,6 +118,8 @@ def open_study(module, path: str, root: str, storage_url: str, heartbeat: int):
         )
     except Exception as e:  # SQLAlchemy: a bad URL, a missing driver, no server
         sys.exit(f"error: cannot open the study storage {url}: {type(e).__name__}: {e}")
+    if url.startswith("sqlite"):
+        serialize_sqlite(storage.engine)
     pruner = getattr(module, "PRUNER", optuna.pruners.MedianPruner(n_startup_trials=5))
     name = os.path.basename(os.path.dirname(os.path.abspath(path)))
     try:
@@ -134,6 +136,23 @@ def open_study(module, path: str, root: str, storage_url: str, heartbeat: int):
     except (ValueError, TypeError) as e:  # e.g. DIRECTION changed since the study began
         sys.exit(f"error: study {name!r} in {url}: {e}; use another --root or --storage")
     return study
+
+
+def serialize_sqlite(engine) -> None:
+    """Every SQLite transaction takes the write lock when it begins (BEGIN IMMEDIATE).
+    Optuna hands out a queued trial by reading it with SELECT ... FOR UPDATE, which SQLite
+    ignores, so two workers could both take it; serialized, only one can."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = None  # pysqlite's own implicit BEGIN off
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    engine.dispose()  # connections opened before this point lacked the listeners
 
 
 def flag(key: str, value: Any) -> str:

@@ -78,18 +78,18 @@ print("recordings:", folder, f"({len(os.listdir(folder))} files)")
 # The full config is a 2-layer BiLSTM of 160 units per direction over 3 stacked log-mel
 # frames (30 ms per step), 12 epochs of 6,000 utterances, with SpecAugment (see the
 # README's speech table for its WER and wall time). The small setting trains one smaller
-# layer for 250 steps on 640 utterances of 2-4 digits.
+# layer for 150 steps on 400 utterances of 2-4 digits.
 
 # %%
 from lstm_jax.train import trainer
 
 if SMALL:
-    config.data.connected_train, config.data.connected_valid = 640, 40
+    config.data.connected_train, config.data.connected_valid = 400, 40
     config.data.connected_test, config.data.max_words = 40, 4
     config.data.pad_multiple = 128  # fewer batch widths: fewer compilations
     config.model.hidden_features, config.model.num_layers = 96, 1
     config.optimizer.learning_rate = 5e-3  # few steps: CTC must find the alignment fast
-    config.num_train_steps = config.eval_every = config.checkpoint_every = 250
+    config.num_train_steps = config.eval_every = config.checkpoint_every = 150
     config.log_every = 100
 if not WORKDIR:
     WORKDIR = tempfile.mkdtemp(prefix="fsdd_")

@@ -165,3 +165,47 @@ def test_workers_draw_their_own_trials_and_one_worker_repeats_itself():
         return study.ask().suggest_float("x", 0.0, 1.0)
 
     assert first_draw(1) == first_draw(1) != first_draw(2)
+
+
+POP = """
+import sys
+
+import optuna
+
+from experiments import tune
+
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+storage = optuna.storages.RDBStorage(sys.argv[1], engine_kwargs={"connect_args": {"timeout": 60}})
+tune.serialize_sqlite(storage.engine)
+study = optuna.load_study(study_name="s", storage=storage)
+while True:
+    trial = study.ask()  # takes a queued trial (0-39) first, the way a retry is taken
+    study.tell(trial, 0.0)
+    if trial.number >= 40:  # a new one: the queue is empty
+        break
+    print(trial.number)
+"""
+
+
+def test_workers_on_one_sqlite_file_never_take_the_same_queued_trial(tmp_path):
+    # without serialize_sqlite, four such workers took one trial twice and crashed
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    study = optuna.create_study(study_name="s", storage=url)
+    for i in range(40):
+        study.enqueue_trial({"x": float(i)})
+    (tmp_path / "pop.py").write_text(POP)
+    env = dict(os.environ, PYTHONPATH=REPO)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(tmp_path / "pop.py"), url],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
+    taken = [int(n) for out, _ in outs for n in out.split()]
+    assert sorted(taken) == list(range(40))
