@@ -95,7 +95,27 @@ def load_tune(path: str) -> types.ModuleType:
             sys.exit(f"error: {path} defines no {name}; see experiments/tune.py")
     if module.DIRECTION not in ("minimize", "maximize"):
         sys.exit(f"error: {path}: DIRECTION must be minimize or maximize, not {module.DIRECTION!r}")
+    for params in getattr(module, "ENQUEUE", []):
+        check_enqueued(path, module, params)
     return module
+
+
+def check_enqueued(path: str, module, params: dict[str, Any]) -> None:
+    """An ENQUEUE entry must name exactly the parameters space() suggests for it (Optuna
+    would silently sample a misnamed one)."""
+    import optuna
+
+    trial = optuna.trial.FixedTrial(params)
+    try:
+        module.space(trial)
+    except ValueError as e:  # a parameter space() suggests is missing
+        sys.exit(f"error: {path}: ENQUEUE entry {params}: {e}")
+    unused = sorted(set(params) - set(trial.params))
+    if unused:
+        sys.exit(
+            f"error: {path}: ENQUEUE names {unused}, which space() never suggests with these "
+            f"values; use the names of its trial.suggest_* calls: {sorted(trial.params)}"
+        )
 
 
 def open_study(module, path: str, root: str, storage_url: str, heartbeat: int):

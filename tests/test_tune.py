@@ -151,6 +151,10 @@ def test_tune_file_mistakes_are_one_line_errors(tmp_path):
     path.write_text(TUNE.format(config="configs/adding.py").replace('"minimize"', '"lower"'))
     with pytest.raises(SystemExit, match="DIRECTION must be minimize or maximize, not 'lower'"):
         tune.main([str(path), f"--root={tmp_path / 'r'}"])
+    misnamed = 'ENQUEUE = [{"model.cell": "gru", "learning_rate": 0.005}]\n'
+    path.write_text(TUNE.format(config="configs/adding.py") + misnamed)
+    with pytest.raises(SystemExit, match=r"value of the parameter 'optimizer\.learning_rate' is"):
+        tune.main([str(path), f"--root={tmp_path / 'r'}"])
     path.write_text(TUNE.format(config="configs/adding.py"))
     with pytest.raises(SystemExit, match="cannot open the study storage nosuch://x"):
         tune.main([str(path), f"--root={tmp_path / 'r'}", "--storage=nosuch://x"])

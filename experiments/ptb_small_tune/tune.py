@@ -18,13 +18,13 @@ TEST_METRICS = ["perplexity"]
 SEARCH = {"data.train_tokens": 200_000, "num_epochs": 6}
 ENQUEUE = [  # configs/ptb_small.py itself, then the same dropout everywhere at 0.3
     {
-        "model.dropout": 0.0,
+        "dropout": 0.0,
         "model.variational": False,
         "model.weight_drop": 0.0,
         "model.tie": False,
     },
     {
-        "model.dropout": 0.3,
+        "dropout": 0.3,
         "model.variational": False,
         "model.weight_drop": 0.0,
         "model.tie": False,
