@@ -448,17 +448,25 @@ def collect(study, module, path: str, out_dir: str) -> dict[str, Any] | None:
     return summary
 
 
+def base_config(config: str, overrides: dict[str, Any]):
+    """``config`` (a config file relative to the repository, optionally ``:variant``) with
+    ``overrides`` applied: what a study's best.py returns."""
+    path, _, arg = config.partition(":")
+    spec = importlib.util.spec_from_file_location("base_config", os.path.join(REPO, path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    c = module.get_config(arg) if arg else module.get_config()
+    c.update_from_flattened_dict(overrides)
+    return c
+
+
 def best_config(module, tune_path: str, best_path: str, summary: dict[str, Any]) -> str:
     """The best trial as a runnable config: the base config plus the trial's overrides."""
-    config, _, arg = module.CONFIG.partition(":")
-    here = os.path.dirname(os.path.abspath(best_path))
-    base = os.path.relpath(os.path.abspath(os.path.join(REPO, config)), here)
     where = os.path.relpath(os.path.abspath(best_path), REPO)
     tune = os.path.relpath(os.path.abspath(tune_path), REPO)
     items = summary["overrides"].items()
     lines = [f"            {json.dumps(k)}: {_literal(v)}," for k, v in items]
-    call = f"get_config({arg!r})" if arg else "get_config()"
-    name = os.path.splitext(os.path.basename(config))[0]
+    name = os.path.splitext(os.path.basename(module.CONFIG.partition(":")[0]))[0]
     return f'''"""The best of {summary["trials"]} trials of {tune}: trial {summary["trial"]},
 best valid {module.METRIC} {summary["value"]:.6g}: {module.CONFIG} with the trial's settings
 (written by experiments/tune.py; its test numbers over seeds: results.md beside this file).
@@ -466,23 +474,16 @@ best valid {module.METRIC} {summary["value"]:.6g}: {module.CONFIG} with the tria
     python -m lstm_jax.main --config={where} --workdir=/tmp/{name}_best
 """
 
-import importlib.util
-import os
-
-BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), {json.dumps(base)})
+from experiments.tune import base_config
 
 
 def get_config():
-    spec = importlib.util.spec_from_file_location("base_config", BASE)
-    base = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(base)
-    c = base.{call}
-    c.update_from_flattened_dict(
+    return base_config(
+        {json.dumps(module.CONFIG)},
         {{
 {chr(10).join(lines)}
-        }}
+        }},
     )
-    return c
 '''
 
 

@@ -5,18 +5,12 @@ best valid mae 1.56353: configs/etth1.py with the trial's settings
     python -m lstm_jax.main --config=experiments/etth1_tune/best.py --workdir=/tmp/etth1_best
 """
 
-import importlib.util
-import os
-
-BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../configs/etth1.py")
+from experiments.tune import base_config
 
 
 def get_config():
-    spec = importlib.util.spec_from_file_location("base_config", BASE)
-    base = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(base)
-    c = base.get_config()
-    c.update_from_flattened_dict(
+    return base_config(
+        "configs/etth1.py",
         {
             "data.lookback": 48,
             "data.covariates": "",
@@ -25,6 +19,5 @@ def get_config():
             "model.dropout": 0.11200438625521547,
             "model.loss": "mae",
             "optimizer.learning_rate": 0.002763391943095835,
-        }
+        },
     )
-    return c

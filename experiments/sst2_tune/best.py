@@ -5,18 +5,12 @@ best valid accuracy 0.855505: configs/sst2.py with the trial's settings
     python -m lstm_jax.main --config=experiments/sst2_tune/best.py --workdir=/tmp/sst2_best
 """
 
-import importlib.util
-import os
-
-BASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../configs/sst2.py")
+from experiments.tune import base_config
 
 
 def get_config():
-    spec = importlib.util.spec_from_file_location("base_config", BASE)
-    base = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(base)
-    c = base.get_config()
-    c.update_from_flattened_dict(
+    return base_config(
+        "configs/sst2.py",
         {
             "optimizer.learning_rate": 0.001,
             "model.hidden_features": 256,
@@ -24,6 +18,5 @@ def get_config():
             "model.dropout": 0.5,
             "model.embed_dropout": 0.0,
             "model.word_dropout": 0.0,
-        }
+        },
     )
-    return c
