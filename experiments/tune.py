@@ -179,16 +179,15 @@ def flag(key: str, value: Any) -> str:
     return f"--config.{key}={value}"
 
 
-def read_new(path: str, offset: int) -> tuple[list[dict[str, Any]], int]:
-    """The complete records appended to ``path`` since ``offset``, and the new offset."""
+def read_records(path: str) -> list[dict[str, Any]]:
+    """The complete records of a run's metrics.jsonl. Read whole each time: a resumed run
+    rewrites it (dropping records past its checkpoint) before it appends."""
     if not os.path.exists(path):
-        return [], offset
+        return []
     with open(path, "rb") as f:
-        f.seek(offset)
         data = f.read()
     end = data.rfind(b"\n") + 1  # a line still being written waits for the next look
-    lines = data[:end].decode().splitlines()
-    return [json.loads(line) for line in lines if line.strip()], offset + end
+    return [json.loads(line) for line in data[:end].decode().splitlines() if line.strip()]
 
 
 def best_of(values: list[float], direction: str) -> float:
@@ -232,7 +231,9 @@ def objective(module, root: str):
                 cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
             try:
-                values, offset, ended = [], 0, False
+                values: list[float] = []
+                reported: set[int] = set()
+                ended = False
                 while not ended:
                     if _stopping.is_set():
                         proc.send_signal(signal.SIGTERM)  # it saves, then exits
@@ -240,11 +241,13 @@ def objective(module, root: str):
                         _stopped.append(trial.number)
                         raise Stopped(trial.number)
                     ended = proc.poll() is not None
-                    recs, offset = read_new(os.path.join(workdir, "metrics.jsonl"), offset)
-                    for r in recs:
-                        if r["split"] != "valid" or module.METRIC not in r:
+                    recs = read_records(os.path.join(workdir, "metrics.jsonl"))
+                    valid = [r for r in recs if r["split"] == "valid" and module.METRIC in r]
+                    values = [r[module.METRIC] for r in valid]
+                    for r in valid:
+                        if r["step"] in reported:
                             continue
-                        values.append(r[module.METRIC])
+                        reported.add(r["step"])
                         trial.report(r[module.METRIC], r["step"])
                         if not ended and trial.should_prune():
                             proc.send_signal(signal.SIGTERM)  # it saves, then exits
