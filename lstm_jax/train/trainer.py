@@ -60,8 +60,9 @@ def make_policies(config: ml_collections.ConfigDict, task: Task) -> dict[str, Po
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str) -> dict[str, float]:
     """Trains (resuming from ``workdir``'s newest readable checkpoint) and returns test
     metrics; with ``test_checkpoint="none"`` (a search) the test split is never read and the
-    run ends with an ``end`` record instead: the best validation value and its step. SIGTERM saves the state and raises TrainingInterrupted; a NaN or inf loss moves
-    the checkpoints after the last good evaluation aside and raises TrainingDivergedError."""
+    run ends with an ``end`` record instead: the best validation value and its step.
+    SIGTERM saves the state and raises TrainingInterrupted; a NaN or inf loss moves the
+    checkpoints after the last good evaluation aside and raises TrainingDivergedError."""
     validate(config)
     maybe_init_distributed(config)  # the lock is per process
     with WorkdirLock(workdir):

@@ -130,7 +130,8 @@ def test_test_checkpoint_last_reports_the_final_weights(tmp_path):
 def test_test_checkpoint_none_never_evaluates_test(tmp_path, monkeypatch, capsys):
     splits = []
     evaluate = Run.evaluate
-    monkeypatch.setattr(Run, "evaluate", lambda self, p, s: splits.append(s) or evaluate(self, p, s))
+    spy = lambda self, params, split: splits.append(split) or evaluate(self, params, split)
+    monkeypatch.setattr(Run, "evaluate", spy)
     out = trainer.train_and_evaluate(tiny(test_checkpoint="none"), str(tmp_path))
     assert set(splits) == {"valid"}
     valid = [r["mse"] for r in records(tmp_path, "valid")]
