@@ -155,13 +155,7 @@ def collect(module, root: str, out_dir: str) -> list[dict[str, Any]]:
         out["minutes_mean"] = float(np.mean(row["seconds"]) / 60) if row["seconds"] else None
         rows.append(out)
     os.makedirs(out_dir, exist_ok=True)
-    keys = list(dict.fromkeys(k for r in rows for k in r))
-    with open(os.path.join(out_dir, "results.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, keys)
-        w.writeheader()
-        w.writerows(rows)
-    with open(os.path.join(out_dir, "results.md"), "w") as f:
-        f.write(markdown(rows, keys))
+    write_tables(rows, list(dict.fromkeys(k for r in rows for k in r)), out_dir, "results")
     plot = getattr(module, "PLOT", None)
     if plot and rows:
         draw(rows, plot, os.path.join(out_dir, "results.png"))
@@ -172,6 +166,16 @@ def collect(module, root: str, out_dir: str) -> list[dict[str, Any]]:
             first.setdefault(json.dumps(r["overrides"], sort_keys=True), r)
         draw_curves(list(first.values()), curves, os.path.join(out_dir, "curves.png"))
     return rows
+
+
+def write_tables(rows: list[dict[str, Any]], columns: list[str], out_dir: str, name: str) -> None:
+    """``name``.csv and ``name``.md in ``out_dir``: one line per row, these columns."""
+    with open(os.path.join(out_dir, f"{name}.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, columns)
+        w.writeheader()
+        w.writerows(rows)
+    with open(os.path.join(out_dir, f"{name}.md"), "w") as f:
+        f.write(markdown(rows, columns))
 
 
 def _curve_value(record: dict[str, Any], curves: dict[str, Any]) -> float:

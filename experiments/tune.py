@@ -55,7 +55,6 @@ and writes their mean and standard deviation to ``results.csv`` and ``results.md
 from __future__ import annotations
 
 import argparse
-import csv
 import importlib.util
 import json
 import os
@@ -286,7 +285,7 @@ def _stop(signum, frame):
 
 def search(study, module, args, trials: int) -> None:
     """Runs trials until ``trials`` are finished: here, or in ``args.parallel`` worker
-    processes (Optuna's threads hand one queued trial to two of them)."""
+    processes (not Optuna's ``n_jobs`` threads, which handed one queued trial to two)."""
     from optuna.storages import RetryHeartbeatStaleTrialCallback
     from optuna.trial import TrialState
 
@@ -400,7 +399,7 @@ def collect(study, module, path: str, out_dir: str) -> dict[str, Any] | None:
     """Writes trials.csv/md, best.py and the plots; returns the best trial's summary."""
     from optuna.trial import TrialState
 
-    from experiments.sweep import markdown
+    from experiments.sweep import write_tables
 
     os.makedirs(out_dir, exist_ok=True)
     rows = []
@@ -427,12 +426,7 @@ def collect(study, module, path: str, out_dir: str) -> dict[str, Any] | None:
         )
     columns = ["trial", "state", f"valid_{module.METRIC}", "last_step", "workdir", "minutes"]
     columns += list(keys)
-    with open(os.path.join(out_dir, "trials.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, columns)
-        w.writeheader()
-        w.writerows(rows)
-    with open(os.path.join(out_dir, "trials.md"), "w") as f:
-        f.write(markdown(rows, columns))
+    write_tables(rows, columns, out_dir, "trials")
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if not complete:
         print("no trial has completed yet: no best config", flush=True)
