@@ -41,7 +41,11 @@ def get_config():
     c.model.hops = 3
     c.model.fusion = False  # a BiLSTM over the sentence vectors (DMN+'s input fusion)
     c.model.temporal = True  # a learned vector per sentence age (MemN2N's temporal encoding)
-    c.model.attention = "dot"  # dot: MemN2N's <key, memory>; mlp: DMN+'s scorer
+    # dot: MemN2N's <key, memory>, one key and one value space for all hops; adjacent:
+    # MemN2N's adjacent tying (hop k's values are hop k + 1's keys); mlp: DMN+'s scorer
+    c.model.attention = "dot"
+    c.model.memory_update = "gru"  # between hops: gru (DMN+), or add (MemN2N's u + o)
+    c.model.skip = False  # pool the word embeddings + the LSTM's outputs (embed = hidden)
     c.model.pool = "position"  # MemN2N's position-encoded sum of the outputs; or "last"
     c.model.noise = 0.1  # share of empty sentences inserted in training (with temporal)
     c.model.linear_start = 0  # training steps without the attention softmax (MemN2N)

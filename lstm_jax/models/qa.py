@@ -24,17 +24,21 @@ class QAReader(nnx.Module):
     float32[batch, hops, sentences]).
 
     Each sentence is read by an LSTM of ``num_layers``: the fact is its last state, or
-    (``pool="position"``) MemN2N's position-encoded sum of its outputs. Optionally a BiLSTM over
-    the facts (``fusion``, DMN+) lets each one see its neighbours, and a learned vector
-    per sentence age (``max_sentences`` > 0, MemN2N's temporal encoding; ``noise``
-    inserts empty sentences at random in training) says how recent it is. The question,
-    read by the same LSTM, starts the memory m. Each of ``hops`` episodes scores every
-    fact: ``attention="mlp"`` (DMN+) puts ``[f*q, f*m, |f-q|, |f-m|]`` through a tanh
-    layer, ``"dot"`` (MemN2N) takes <key(f), m>/sqrt(d) and reads value(f). Padding
-    sentences get weight 0; for the first ``linear_start`` training steps the scores are
-    used without the softmax. A GRU step on the read fact and the question updates m.
-    The answer's ``answer_length`` words are read off [m, q], each by its own softmax
-    (``<end>`` closes shorter answers).
+    (``pool="position"``) MemN2N's position-encoded sum of its outputs (``skip``: of its
+    outputs plus its word embeddings, so the bag of words MemN2N matches on is there beside
+    the context). Optionally a BiLSTM over the facts (``fusion``, DMN+) lets each one see
+    its neighbours, and a learned vector per sentence age (``max_sentences`` > 0, MemN2N's
+    temporal encoding; ``noise`` inserts empty sentences at random in training) says how
+    recent it is. The question, read by the same LSTM, starts the memory m. Each of
+    ``hops`` episodes scores every fact: ``attention="mlp"`` (DMN+) puts
+    ``[f*q, f*m, |f-q|, |f-m|]`` through a tanh layer, ``"dot"`` (MemN2N) takes
+    <key(f), m>/sqrt(d) and reads value(f), ``"adjacent"`` does the same with MemN2N's
+    adjacent tying: hop k's keys are space k of f and its values space k + 1, the next
+    hop's keys. Padding sentences get weight 0; for the first ``linear_start`` training
+    steps the scores are used without the softmax. The memory is updated by a GRU step on
+    the read fact and the question (``update="gru"``) or by MemN2N's m + read
+    (``"add"``). The answer's ``answer_length`` words are read off [m, q], each by its own
+    softmax (``<end>`` closes shorter answers).
     """
 
     def __init__(
@@ -54,12 +58,15 @@ class QAReader(nnx.Module):
         noise: float = 0.0,
         linear_start: int = 0,
         dropout: float = 0.0,
+        update: str = "gru",
+        skip: bool = False,
         dtype: Any = jnp.float32,
         rngs: nnx.Rngs,
     ):
         self.hops, self.answer_length, self.answers = hops, answer_length, answers
+        self.skip = skip
         self.dropout, self.deterministic = dropout, False
-        self.attention, self.noise, self.pool = attention, noise, pool
+        self.attention, self.noise, self.pool, self.update_rule = attention, noise, pool, update
         # training steps with the attention's softmax left out (MemN2N's linear start);
         # the training loop sets train_step, evaluation always uses the softmax
         self.linear_start, self.train_step = linear_start, None
@@ -73,9 +80,11 @@ class QAReader(nnx.Module):
             else None
         )
         fused = 2 * (hidden // 2) if fusion else hidden
-        # MemN2N's temporal encoding: a learned vector per distance from the story's end,
-        # one for the keys and one for the values under dot attention
-        width = 2 * fused if attention == "dot" else fused
+        # MemN2N's temporal encoding: a learned vector per distance from the story's end
+        # and per space
+        # keys and values live in one space (mlp), two (dot) or hops + 1 (adjacent)
+        self.num_spaces = spaces = {"dot": 2, "adjacent": hops + 1}.get(attention, 1)
+        width = spaces * fused
         # (small at first, N(0, 0.1) as MemN2N's: at Embed's default N(0, 1) the ages alone
         # decide the first attention, and a softmax that sure of itself never learns to
         # look elsewhere)
@@ -88,10 +97,16 @@ class QAReader(nnx.Module):
         if attention == "dot":  # MemN2N: address by <key, m>, read the values
             self.key = nnx.Linear(fused, fused, rngs=rngs)
             self.value = nnx.Linear(fused, fused, rngs=rngs)
+        elif attention == "adjacent":
+            # MemN2N's adjacent tying: hop k addresses by space k and reads space k + 1,
+            # which hop k + 1 addresses by, so what one hop read ("Brian is a lion") finds
+            # the facts like it ("Lily is a lion") at the next; the question is in space 0
+            self.spaces = nnx.Linear(fused, spaces * fused, rngs=rngs)
         else:  # DMN+: a tanh layer over [f*q, f*m, |f-q|, |f-m|]
             self.score_hidden = nnx.Linear(4 * fused, hidden, rngs=rngs)
             self.score = nnx.Linear(hidden, 1, rngs=rngs)
-        self.update = GRU(2 * fused, fused, dtype=dtype, rngs=rngs)
+        if update == "gru":
+            self.update = GRU(2 * fused, fused, dtype=dtype, rngs=rngs)
         self.out = nnx.Linear(2 * fused, answer_length * answers, rngs=rngs)
         self.rngs = rngs.dropout.fork()
 
@@ -104,8 +119,12 @@ class QAReader(nnx.Module):
         """words int32[n, time], lengths int32[n] -> float32[n, hidden]: the last state,
         or (``pool="position"``) the position-encoded sum of the outputs."""
         lengths = jnp.maximum(lengths, 1)
-        h, state = rnn(self._drop(self.embed(words)), lengths)
-        return state.h[-1] if self.pool == "last" else position_pool(h, lengths)
+        x = self._drop(self.embed(words))
+        h, state = rnn(x, lengths)
+        if self.pool == "last":
+            return state.h[-1]
+        # skip: the words themselves beside their context, MemN2N's bag of words plus the LSTM
+        return position_pool(h + x if self.skip else h, lengths)
 
     def _age(self, story_lengths: jax.Array, s: int) -> jax.Array:
         """int32[batch, sentences]: each sentence's distance from the story's end. In
@@ -119,35 +138,42 @@ class QAReader(nnx.Module):
         return jnp.clip(age, 0, self.temporal.num_embeddings - 1)
 
     def facts(self, story, sentence_lengths, story_lengths) -> tuple[jax.Array, jax.Array]:
-        """Keys and values, float32[batch, sentences, fused] each: each sentence in the
-        context of the story (one array twice under the MLP attention)."""
+        """Keys and values, float32[batch, sentences, spaces, fused] each: each sentence in
+        the context of the story, in one space for all hops (mlp, dot) or one per hop
+        (adjacent)."""
         b, s, w = story.shape
         f = self._read(self.reader, story.reshape(b * s, w), sentence_lengths.reshape(-1))
         f = f.reshape(b, s, -1)
         if self.fusion is not None:
             f, _ = self.fusion(self._drop(f), story_lengths)
-        keys, values = (self.key(f), self.value(f)) if self.attention == "dot" else (f, f)
+        if self.attention == "adjacent":
+            f = self.spaces(f)
+        elif self.attention == "dot":
+            f = jnp.concatenate([self.key(f), self.value(f)], -1)
         if self.temporal is not None:
-            t = self.temporal(self._age(story_lengths, s))
-            t_key, t_value = jnp.split(t, 2, -1) if self.attention == "dot" else (t, t)
-            keys, values = keys + t_key, values + t_value
-        return keys, values
+            f = f + self.temporal(self._age(story_lengths, s))
+        f = f.reshape(b, s, self.num_spaces, -1)
+        if self.attention == "adjacent":  # hop k: keys in space k, values in space k + 1
+            return f[:, :, :-1], f[:, :, 1:]
+        return f[:, :, :1], f[:, :, -1:]  # the same keys and values at every hop
 
     def __call__(self, story, sentence_lengths, story_lengths, question, question_lengths):
         keys, values = self.facts(story, sentence_lengths, story_lengths)
         q = jnp.tanh(self.to_memory(self._read(self.reader, question, question_lengths)))
         valid = jnp.arange(story.shape[1])[None] < story_lengths[:, None]
         m, weights = q, []
-        for _ in range(self.hops):
-            if self.attention == "dot":
-                scores = jnp.einsum("bsf,bf->bs", keys, m) / jnp.sqrt(m.shape[-1]).astype(m.dtype)
+        for hop in range(self.hops):
+            k = min(hop, keys.shape[2] - 1)
+            key, value = keys[:, :, k], values[:, :, k]
+            if self.attention != "mlp":
+                scores = jnp.einsum("bsf,bf->bs", key, m) / jnp.sqrt(m.shape[-1]).astype(m.dtype)
             else:
                 z = jnp.concatenate(
                     [
-                        keys * q[:, None],
-                        keys * m[:, None],
-                        jnp.abs(keys - q[:, None]),
-                        jnp.abs(keys - m[:, None]),
+                        key * q[:, None],
+                        key * m[:, None],
+                        jnp.abs(key - q[:, None]),
+                        jnp.abs(key - m[:, None]),
                     ],
                     -1,
                 )
@@ -156,9 +182,14 @@ class QAReader(nnx.Module):
             if self.linear_start and self.train_step is not None:
                 g = jnp.where(self.train_step < self.linear_start, scores * valid, g)
             weights.append(g)
-            context = jnp.einsum("bs,bsf->bf", g, values)
-            _, h = self.update(jnp.concatenate([context, q], -1)[:, None], initial_state=m[None])
-            m = h[0]
+            context = jnp.einsum("bs,bsf->bf", g, value)
+            if self.update_rule == "add":  # MemN2N: u + o keeps m in the next hop's space
+                m = m + context
+            else:
+                _, h = self.update(
+                    jnp.concatenate([context, q], -1)[:, None], initial_state=m[None]
+                )
+                m = h[0]
         logits = self.out(self._drop(jnp.concatenate([m, q], -1)))
         b = logits.shape[0]
         return logits.reshape(b, self.answer_length, self.answers), jnp.stack(weights, 1)

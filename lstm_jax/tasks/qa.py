@@ -44,8 +44,9 @@ class QATask(Task):
     choices = {"data.set": babi.SETS}
     # model keys with the values a workdir from before they existed was trained with
     model_choices = {
-        "attention": ("mlp", "dot"),
+        "attention": ("mlp", "dot", "adjacent"),
         "pool": ("last", "position"),
+        "memory_update": ("gru", "add"),
     }
 
     def check_config(self, config):
@@ -55,6 +56,12 @@ class QATask(Task):
                 f"data.valid_fraction must be in (0, 1), got {config.data.valid_fraction}"
             )
         model = config.get("model") or {}
+        if model.get("skip") and model.get("embed") != model.get("hidden_features"):
+            raise ConfigError(
+                "model.skip adds the word embeddings to the LSTM's outputs: set model.embed "
+                f"= model.hidden_features (got {model.get('embed')} and "
+                f"{model.get('hidden_features')})"
+            )
         for key, allowed in self.model_choices.items():
             if model.get(key, allowed[0]) not in allowed:
                 raise ConfigError(
@@ -90,6 +97,8 @@ class QATask(Task):
             pool=m.get("pool", self.model_choices["pool"][0]),
             linear_start=m.get("linear_start", 0),
             noise=m.get("noise", 0.0),
+            skip=m.get("skip", False),
+            update=m.get("memory_update", self.model_choices["memory_update"][0]),
             dropout=m.dropout,
             dtype=config.dtype,
             rngs=rngs,

@@ -12,8 +12,8 @@ from flax import nnx
 from lstm_jax.models.qa import QAReader
 
 
-def make(**kw):
-    return QAReader(20, 6, 2, 8, 12, hops=2, rngs=nnx.Rngs(0), **kw)
+def make(embed=8, **kw):
+    return QAReader(20, 6, 2, embed, 12, hops=2, rngs=nnx.Rngs(0), **kw)
 
 
 def inputs(sentences=3, width=4, extra=0):
@@ -27,9 +27,11 @@ def inputs(sentences=3, width=4, extra=0):
 
 
 MEMN2N = dict(attention="dot", pool="position", max_sentences=10, noise=0.1)
+# adjacent tying, m + read, the word embeddings beside the LSTM's outputs
+ADJACENT = dict(MEMN2N, attention="adjacent", update="add", skip=True, embed=12)
 
 
-@pytest.mark.parametrize("kw", [{}, MEMN2N], ids=["mlp", "dot"])
+@pytest.mark.parametrize("kw", [{}, MEMN2N, ADJACENT], ids=["mlp", "dot", "adjacent"])
 def test_shapes_and_attention_masks_padding(kw):
     model = make(**kw)
     model.eval()
@@ -44,7 +46,7 @@ def test_shapes_and_attention_masks_padding(kw):
     np.testing.assert_allclose(wide_logits, logits, atol=1e-5)
 
 
-@pytest.mark.parametrize("kw", [{}, MEMN2N], ids=["mlp", "dot"])
+@pytest.mark.parametrize("kw", [{}, MEMN2N, ADJACENT], ids=["mlp", "dot", "adjacent"])
 def test_one_step_changes_every_parameter(kw):
     model = make(dropout=0.1, **kw)
     story = jax.random.randint(jax.random.key(1), (4, 5, 6), 1, 20)

@@ -88,7 +88,13 @@ def test_an_answer_no_training_answer_has_is_an_error(root, tmp_path):
 def test_an_unknown_attention_is_a_config_error_and_old_configs_still_pass():
     c = babi_config.get_config()
     c.model.attention = "cosine"
-    with pytest.raises(ConfigError, match=r"model.attention must be one of mlp, dot, got"):
+    with pytest.raises(
+        ConfigError, match=r"model.attention must be one of mlp, dot, adjacent, got"
+    ):
         get_task("qa").check_config(c)
+    c.model.attention, c.model.skip, c.model.embed = "adjacent", True, 32
+    with pytest.raises(ConfigError, match=r"model.skip .* set model.embed = model.hidden_features"):
+        get_task("qa").check_config(c)
+    c.model.skip = False
     del c.model["attention"], c.model["pool"]  # a workdir from before these keys
     get_task("qa").check_config(c)
