@@ -468,7 +468,8 @@ def best_config(module, tune_path: str, best_path: str, summary: dict[str, Any])
 best valid {module.METRIC} {summary["value"]:.6g}: {module.CONFIG} with the trial's settings
 (written by experiments/tune.py; its test numbers over seeds: results.md beside this file).
 
-    python -m lstm_jax.main --config={where} --workdir=/tmp/{name}_best
+    python -m lstm_jax.main --config={where} \\
+        --workdir=/tmp/{name}_best
 """
 
 from experiments.tune import base_config

@@ -2,7 +2,8 @@
 best valid mae 1.56353: configs/etth1.py with the trial's settings
 (written by experiments/tune.py; its test numbers over seeds: results.md beside this file).
 
-    python -m lstm_jax.main --config=experiments/etth1_tune/best.py --workdir=/tmp/etth1_best
+    python -m lstm_jax.main --config=experiments/etth1_tune/best.py \
+        --workdir=/tmp/etth1_best
 """
 
 from experiments.tune import base_config

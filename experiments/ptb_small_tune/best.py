@@ -2,7 +2,8 @@
 best valid nll 5.29483: configs/ptb_small.py with the trial's settings
 (written by experiments/tune.py; its test numbers over seeds: results.md beside this file).
 
-    python -m lstm_jax.main --config=experiments/ptb_small_tune/best.py --workdir=/tmp/ptb_small_best
+    python -m lstm_jax.main --config=experiments/ptb_small_tune/best.py \
+        --workdir=/tmp/ptb_small_best
 """
 
 from experiments.tune import base_config

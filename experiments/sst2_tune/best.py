@@ -2,7 +2,8 @@
 best valid accuracy 0.855505: configs/sst2.py with the trial's settings
 (written by experiments/tune.py; its test numbers over seeds: results.md beside this file).
 
-    python -m lstm_jax.main --config=experiments/sst2_tune/best.py --workdir=/tmp/sst2_best
+    python -m lstm_jax.main --config=experiments/sst2_tune/best.py \
+        --workdir=/tmp/sst2_best
 """
 
 from experiments.tune import base_config

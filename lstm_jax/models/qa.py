@@ -60,6 +60,7 @@ class QAReader(nnx.Module):
         dropout: float = 0.0,
         update: str = "gru",
         skip: bool = False,
+        answer_hidden: int = 0,
         dtype: Any = jnp.float32,
         rngs: nnx.Rngs,
     ):
@@ -107,7 +108,12 @@ class QAReader(nnx.Module):
             self.score = nnx.Linear(hidden, 1, rngs=rngs)
         if update == "gru":
             self.update = GRU(2 * fused, fused, dtype=dtype, rngs=rngs)
-        self.out = nnx.Linear(2 * fused, answer_length * answers, rngs=rngs)
+        # a tanh layer before the answer (answer_hidden > 0): with m = q + read, a linear
+        # answer cannot compare the question with what was read (task 6's yes/no)
+        self.answer_hidden = (
+            nnx.Linear(2 * fused, answer_hidden, rngs=rngs) if answer_hidden else None
+        )
+        self.out = nnx.Linear(answer_hidden or 2 * fused, answer_length * answers, rngs=rngs)
         self.rngs = rngs.dropout.fork()
 
     def _drop(self, x: jax.Array) -> jax.Array:
@@ -190,6 +196,9 @@ class QAReader(nnx.Module):
                     jnp.concatenate([context, q], -1)[:, None], initial_state=m[None]
                 )
                 m = h[0]
-        logits = self.out(self._drop(jnp.concatenate([m, q], -1)))
+        z = self._drop(jnp.concatenate([m, q], -1))
+        if self.answer_hidden is not None:
+            z = jnp.tanh(self.answer_hidden(z))
+        logits = self.out(z)
         b = logits.shape[0]
         return logits.reshape(b, self.answer_length, self.answers), jnp.stack(weights, 1)

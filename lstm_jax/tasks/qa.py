@@ -98,6 +98,7 @@ class QATask(Task):
             linear_start=m.get("linear_start", 0),
             noise=m.get("noise", 0.0),
             skip=m.get("skip", False),
+            answer_hidden=m.get("answer_hidden", 0),
             update=m.get("memory_update", self.model_choices["memory_update"][0]),
             dropout=m.dropout,
             dtype=config.dtype,
