@@ -23,9 +23,15 @@ import ml_collections
 
 from configs import default
 from configs.default import epochs
+from lstm_jax.errors import ConfigError
 
 
-def get_config():
+def get_config(reader: str = "memn2n"):
+    """reader: memn2n (the default below) or adjacent (configs/babi.py:adjacent: MemN2N's
+    adjacent tying, m + read, word embeddings beside the LSTM's outputs, a tanh answer
+    layer; experiments/babi/README.md)."""
+    if reader not in ("memn2n", "adjacent"):
+        raise ConfigError(f"unknown variant {reader!r}: use :memn2n (the default) or :adjacent")
     c = default.get_config("qa")
     c.seed = 0
     c.batch_size = 32
@@ -61,4 +67,7 @@ def get_config():
     c.checkpoint_every = epochs(c, 5)
     c.log_every = 100
     c.keep_checkpoints = 1
+    if reader == "adjacent":
+        c.model.attention, c.model.memory_update = "adjacent", "add"
+        c.model.skip, c.model.answer_hidden = True, 64
     return c

@@ -1,0 +1,16 @@
+"""bAbI 1k: the adjacent-tying reader (configs/babi.py:adjacent), one model per task, the
+20 tasks x 3 seeds.
+
+python -m experiments.sweep experiments/babi/1k_adjacent/sweep.py --root=/tmp/babi_1k_adj \
+    --parallel=2
+"""
+
+CONFIG = "configs/babi.py:adjacent"
+SEEDS = [0, 1, 2]
+METRICS = ["accuracy"]
+PLOT = {"x": "data.task", "metric": "accuracy"}
+
+
+def sweep(add):
+    for task in range(1, 21):
+        add(**{"data.task": task})
