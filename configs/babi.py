@@ -55,6 +55,7 @@ def get_config(reader: str = "memn2n"):
     c.model.pool = "position"  # MemN2N's position-encoded sum of the outputs; or "last"
     c.model.noise = 0.1  # share of empty sentences inserted in training (with temporal)
     c.model.linear_start = 0  # training steps without the attention softmax (MemN2N)
+    c.model.tie_question = False  # adjacent: the question read into the first key space
     c.model.answer_hidden = 0  # > 0: a tanh layer of that width before the answer
     c.model.dropout = 0.1
     c.model.fact_supervision = 0.0  # > 0: supporting facts supervise the attention

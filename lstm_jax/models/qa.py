@@ -61,6 +61,7 @@ class QAReader(nnx.Module):
         update: str = "gru",
         skip: bool = False,
         answer_hidden: int = 0,
+        tie_question: bool = False,
         dtype: Any = jnp.float32,
         rngs: nnx.Rngs,
     ):
@@ -94,7 +95,16 @@ class QAReader(nnx.Module):
             if max_sentences
             else None
         )
-        self.to_memory = nnx.Linear(hidden, fused, rngs=rngs)  # q and m live beside the facts
+        if tie_question and attention != "adjacent":
+            raise ValueError("tie_question reads the question into adjacent tying's space 0")
+        if tie_question and fused != hidden:
+            raise ValueError(
+                f"tie_question with fusion needs an even hidden_features, got {hidden}"
+            )
+        # q and m live beside the facts; under adjacent tying the question is read into
+        # space 0 as a fact is (MemN2N's B = A1): at initialization the first hop then
+        # already prefers the facts that share the question's words
+        self.to_memory = None if tie_question else nnx.Linear(hidden, fused, rngs=rngs)
         if attention == "dot":  # MemN2N: address by <key, m>, read the values
             self.key = nnx.Linear(fused, fused, rngs=rngs)
             self.value = nnx.Linear(fused, fused, rngs=rngs)
@@ -165,7 +175,11 @@ class QAReader(nnx.Module):
 
     def __call__(self, story, sentence_lengths, story_lengths, question, question_lengths):
         keys, values = self.facts(story, sentence_lengths, story_lengths)
-        q = jnp.tanh(self.to_memory(self._read(self.reader, question, question_lengths)))
+        q = self._read(self.reader, question, question_lengths)
+        if self.to_memory is None:
+            q = self.spaces(q)[..., : q.shape[-1]]
+        else:
+            q = jnp.tanh(self.to_memory(q))
         valid = jnp.arange(story.shape[1])[None] < story_lengths[:, None]
         m, weights = q, []
         for hop in range(self.hops):

@@ -56,6 +56,11 @@ class QATask(Task):
                 f"data.valid_fraction must be in (0, 1), got {config.data.valid_fraction}"
             )
         model = config.get("model") or {}
+        if model.get("tie_question") and model.get("attention") != "adjacent":
+            raise ConfigError(
+                "model.tie_question reads the question into adjacent tying's first space: "
+                f"set model.attention=adjacent (got {model.get('attention')!r})"
+            )
         if model.get("skip") and model.get("embed") != model.get("hidden_features"):
             raise ConfigError(
                 "model.skip adds the word embeddings to the LSTM's outputs: set model.embed "
@@ -99,6 +104,7 @@ class QATask(Task):
             noise=m.get("noise", 0.0),
             skip=m.get("skip", False),
             answer_hidden=m.get("answer_hidden", 0),
+            tie_question=m.get("tie_question", False),
             update=m.get("memory_update", self.model_choices["memory_update"][0]),
             dropout=m.dropout,
             dtype=config.dtype,

@@ -27,8 +27,17 @@ def inputs(sentences=3, width=4, extra=0):
 
 
 MEMN2N = dict(attention="dot", pool="position", max_sentences=10, noise=0.1)
-# adjacent tying, m + read, the word embeddings beside the LSTM's outputs, a tanh answer layer
-ADJACENT = dict(MEMN2N, attention="adjacent", update="add", skip=True, embed=12, answer_hidden=16)
+# adjacent tying, m + read, the word embeddings beside the LSTM's outputs, a tanh answer
+# layer, the question read into the first key space
+ADJACENT = dict(
+    MEMN2N,
+    attention="adjacent",
+    update="add",
+    skip=True,
+    embed=12,
+    answer_hidden=16,
+    tie_question=True,
+)
 
 
 @pytest.mark.parametrize("kw", [{}, MEMN2N, ADJACENT], ids=["mlp", "dot", "adjacent"])

@@ -96,5 +96,9 @@ def test_an_unknown_attention_is_a_config_error_and_old_configs_still_pass():
     with pytest.raises(ConfigError, match=r"model.skip .* set model.embed = model.hidden_features"):
         get_task("qa").check_config(c)
     c.model.skip = False
+    c.model.attention, c.model.tie_question = "dot", True
+    with pytest.raises(ConfigError, match=r"model.tie_question .* set model.attention=adjacent"):
+        get_task("qa").check_config(c)
+    c.model.tie_question = False
     del c.model["attention"], c.model["pool"]  # a workdir from before these keys
     get_task("qa").check_config(c)
