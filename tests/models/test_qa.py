@@ -40,7 +40,8 @@ ADJACENT = dict(
 )
 
 
-@pytest.mark.parametrize("kw", [{}, MEMN2N, ADJACENT], ids=["mlp", "dot", "adjacent"])
+# dot and adjacent attention mask alike (one einsum path); adjacent has more to get wrong
+@pytest.mark.parametrize("kw", [{}, ADJACENT], ids=["mlp", "adjacent"])
 def test_shapes_and_attention_masks_padding(kw):
     model = make(**kw)
     model.eval()
