@@ -3,6 +3,8 @@ beside Weston et al.'s LSTM baseline and MemN2N, with the mean error and tasks p
 
     python -m experiments.babi.report     # writes experiments/babi/results.md
 
+Ours: the sweeps' results.csv in 1k/, 1k_adjacent/ (configs/babi.py:adjacent) and 10k/.
+
 Published numbers, transcribed: Weston et al. 2015 ("Towards AI-Complete Question
 Answering", Table 3, weakly supervised LSTM, 1k: test accuracy %); Sukhbaatar et al.
 2015 ("End-To-End Memory Networks", Table 1, MemN2N PE LS RN jointly trained, 1k: test
@@ -36,34 +38,40 @@ def ours(set_name: str) -> dict[int, tuple[float, float, int]]:
     return out
 
 
+# sweep folders beside this file and their column names; the 1k ones face the LSTM baseline
+SWEEPS = [("1k", "ours 1k"), ("1k_adjacent", "ours 1k, :adjacent"), ("10k", "ours 10k")]
+
+
 def table() -> str:
-    small, big = ours("1k"), ours("10k")
+    res = {name: ours(name) for name, _ in SWEEPS}
+    heads = [title + " (mean ± std)" for _, title in SWEEPS]
     lines = [
-        "| task | ours 1k (mean ± std) | LSTM 1k (Weston et al.) | MemN2N 1k | ours 10k |",
-        "|---:|---:|---:|---:|---:|",
+        f"| task | {heads[0]} | {heads[1]} | LSTM 1k (Weston et al.) | MemN2N 1k | {heads[2]} |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
 
-    def cell(res, t):
-        if t not in res:
+    def cell(r, t):
+        if t not in r:
             return "not run"
-        mean, std, seeds = res[t]
+        mean, std, seeds = r[t]
         return f"{mean:.1f} ± {std:.1f}" if seeds > 1 else f"{mean:.1f} (1 seed)"
 
     for t in range(1, 21):
-        a, b = cell(small, t), cell(big, t)
+        a, b, c = (cell(res[name], t) for name, _ in SWEEPS)
         memn2n = 100 - MEMN2N_1K_ERROR[t - 1]
-        lines.append(f"| {t} | {a} | {LSTM_1K[t - 1]} | {memn2n:.1f} | {b} |")
-    for name, res in (("1k", small), ("10k", big)):
-        if len(res) == 20:
-            err = sum(100 - v[0] for v in res.values()) / 20
-            passed = sum(v[0] >= 95 for v in res.values())
-            beats = sum(res[t][0] > LSTM_1K[t - 1] for t in res)
-            seeds = sorted({v[2] for v in res.values()})
+        lines.append(f"| {t} | {a} | {b} | {LSTM_1K[t - 1]} | {memn2n:.1f} | {c} |")
+    for name, title in SWEEPS:
+        r = res[name]
+        if len(r) == 20:
+            err = sum(100 - v[0] for v in r.values()) / 20
+            passed = sum(v[0] >= 95 for v in r.values())
+            beats = sum(r[t][0] > LSTM_1K[t - 1] for t in r)
+            seeds = sorted({v[2] for v in r.values()})
             line = (
-                f"\nOurs {name}: mean error {err:.1f}%, {passed} of 20 tasks >= 95% (mean; "
-                f"seeds per task: {', '.join(map(str, seeds))})"
+                f"\n{title[0].upper() + title[1:]}: mean error {err:.1f}%, {passed} of 20 tasks"
+                f" >= 95% (mean; seeds per task: {', '.join(map(str, seeds))})"
             )
-            if name == "1k":
+            if name != "10k":
                 line += f", above the LSTM baseline on {beats} of 20 tasks"
             lines.append(line + ".")
     lines.append(
