@@ -36,7 +36,7 @@ class QAReader(nnx.Module):
     adjacent tying: hop k's keys are space k of f and its values space k + 1, the next
     hop's keys. Padding sentences get weight 0; for the first ``linear_start`` training
     steps the scores are used without the softmax. The memory is updated by a GRU step on
-    the read fact and the question (``update="gru"``) or by MemN2N's m + read
+    the read fact and the question (``memory_update="gru"``) or by MemN2N's m + read
     (``"add"``). The answer's ``answer_length`` words are read off [m, q], each by its own
     softmax (``<end>`` closes shorter answers).
     """
@@ -58,7 +58,7 @@ class QAReader(nnx.Module):
         noise: float = 0.0,
         linear_start: int = 0,
         dropout: float = 0.0,
-        update: str = "gru",
+        memory_update: str = "gru",
         skip: bool = False,
         answer_hidden: int = 0,
         tie_question: bool = False,
@@ -68,7 +68,12 @@ class QAReader(nnx.Module):
         self.hops, self.answer_length, self.answers = hops, answer_length, answers
         self.skip = skip
         self.dropout, self.deterministic = dropout, False
-        self.attention, self.noise, self.pool, self.update_rule = attention, noise, pool, update
+        self.attention, self.noise, self.pool, self.memory_update = (
+            attention,
+            noise,
+            pool,
+            memory_update,
+        )
         # training steps with the attention's softmax left out (MemN2N's linear start);
         # the training loop sets train_step, evaluation always uses the softmax
         self.linear_start, self.train_step = linear_start, None
@@ -82,9 +87,8 @@ class QAReader(nnx.Module):
             else None
         )
         fused = 2 * (hidden // 2) if fusion else hidden
-        # MemN2N's temporal encoding: a learned vector per distance from the story's end
-        # and per space
-        # keys and values live in one space (mlp), two (dot) or hops + 1 (adjacent)
+        # keys and values live in one space (mlp), two (dot) or hops + 1 (adjacent); MemN2N's
+        # temporal encoding is a learned vector per distance from the story's end and space
         self.num_spaces = spaces = {"dot": 2, "adjacent": hops + 1}.get(attention, 1)
         width = spaces * fused
         # (small at first, N(0, 0.1) as MemN2N's: at Embed's default N(0, 1) the ages alone
@@ -116,7 +120,7 @@ class QAReader(nnx.Module):
         else:  # DMN+: a tanh layer over [f*q, f*m, |f-q|, |f-m|]
             self.score_hidden = nnx.Linear(4 * fused, hidden, rngs=rngs)
             self.score = nnx.Linear(hidden, 1, rngs=rngs)
-        if update == "gru":
+        if memory_update == "gru":
             self.update = GRU(2 * fused, fused, dtype=dtype, rngs=rngs)
         # a tanh layer before the answer (answer_hidden > 0): with m = q + read, a linear
         # answer cannot compare the question with what was read (task 6's yes/no)
@@ -203,7 +207,7 @@ class QAReader(nnx.Module):
                 g = jnp.where(self.train_step < self.linear_start, scores * valid, g)
             weights.append(g)
             context = jnp.einsum("bs,bsf->bf", g, value)
-            if self.update_rule == "add":  # MemN2N: u + o keeps m in the next hop's space
+            if self.memory_update == "add":  # MemN2N: u + o keeps m in the next hop's space
                 m = m + context
             else:
                 _, h = self.update(

@@ -105,7 +105,7 @@ class QATask(Task):
             skip=m.get("skip", False),
             answer_hidden=m.get("answer_hidden", 0),
             tie_question=m.get("tie_question", False),
-            update=m.get("memory_update", self.model_choices["memory_update"][0]),
+            memory_update=m.get("memory_update", self.model_choices["memory_update"][0]),
             dropout=m.dropout,
             dtype=config.dtype,
             rngs=rngs,

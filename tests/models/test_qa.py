@@ -32,7 +32,7 @@ MEMN2N = dict(attention="dot", pool="position", max_sentences=10, noise=0.1)
 ADJACENT = dict(
     MEMN2N,
     attention="adjacent",
-    update="add",
+    memory_update="add",
     skip=True,
     embed=12,
     answer_hidden=16,
