@@ -66,14 +66,9 @@ class QAReader(nnx.Module):
         rngs: nnx.Rngs,
     ):
         self.hops, self.answer_length, self.answers = hops, answer_length, answers
-        self.skip = skip
         self.dropout, self.deterministic = dropout, False
-        self.attention, self.noise, self.pool, self.memory_update = (
-            attention,
-            noise,
-            pool,
-            memory_update,
-        )
+        self.attention, self.noise, self.pool = attention, noise, pool
+        self.skip, self.memory_update = skip, memory_update
         # training steps with the attention's softmax left out (MemN2N's linear start);
         # the training loop sets train_step, evaluation always uses the softmax
         self.linear_start, self.train_step = linear_start, None
