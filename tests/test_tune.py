@@ -213,3 +213,24 @@ def test_workers_on_one_sqlite_file_never_take_the_same_queued_trial(tmp_path):
     assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
     taken = [int(n) for out, _ in outs for n in out.split()]
     assert sorted(taken) == list(range(40))
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in os.listdir(os.path.join(REPO, "experiments")) if p.endswith("_tune"))
+)
+def test_committed_studies_name_real_config_keys(path):
+    """Each committed tune file loads, and its proxy settings and every point its space can
+    draw (conditional keys included) apply to its base config: a misspelled key fails here,
+    not hours into a study."""
+    module = tune.load_tune(os.path.join(REPO, "experiments", path, "tune.py"))
+    config = tune.base_config(module.CONFIG, {})
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    for _ in range(8):
+        overrides = {**module.space(study.ask()), **getattr(module, "SEARCH", {})}
+        for key in overrides:  # update_from_flattened_dict would add a new leaf silently
+            *parents, leaf = key.split(".")
+            node = config
+            for name in parents:
+                node = node[name]
+            assert leaf in node, f"{path}: {key} is not a key of {module.CONFIG}"
+        tune.base_config(module.CONFIG, overrides)  # and each value has the key's type
