@@ -28,8 +28,8 @@ from lstm_jax.errors import ConfigError
 
 def get_config(reader: str = "memn2n"):
     """reader: memn2n (the default below) or adjacent (configs/babi.py:adjacent: MemN2N's
-    adjacent tying, m + read, word embeddings beside the LSTM's outputs, a tanh answer
-    layer; experiments/babi/README.md)."""
+    adjacent tying with the question read into the first key space, m + read, word
+    embeddings beside the LSTM's outputs, a tanh answer layer; experiments/babi/README.md)."""
     if reader not in ("memn2n", "adjacent"):
         raise ConfigError(f"unknown variant {reader!r}: use :memn2n (the default) or :adjacent")
     c = default.get_config("qa")
@@ -71,4 +71,5 @@ def get_config(reader: str = "memn2n"):
     if reader == "adjacent":
         c.model.attention, c.model.memory_update = "adjacent", "add"
         c.model.skip, c.model.answer_hidden = True, 64
+        c.model.tie_question = True  # MemN2N's B = A1, part of its adjacent tying
     return c
