@@ -6,6 +6,7 @@ import os
 import pytest
 
 from experiments import classical_baselines, fsdd_baseline
+from experiments.babi import report
 from tests.tasks.test_classify import dataset, tiny
 
 
@@ -95,3 +96,15 @@ def test_a_point_may_name_its_own_seeds(tmp_path):
         (6, 7),
     ]
     assert "--config.seed=7" in rs[-1]["cmd"] and not any("seeds" in a for a in rs[-1]["cmd"])
+
+
+def test_babi_reader_is_chosen_per_task_on_validation_never_on_test():
+    # task -> (test %, std, seeds, best valid %)
+    default = {1: (90.0, 1.0, 3, 80.0), 2: (50.0, 1.0, 3, 70.0), 3: (70.0, 1.0, 3, 60.0)}
+    adjacent = {1: (99.0, 1.0, 3, 80.0), 2: (10.0, 1.0, 3, 71.0), 3: (20.0, 1.0, 3, 50.0), 4: ()}
+    picked = report.chosen(default, adjacent)
+    assert picked == {
+        1: (90.0, 1.0, 3, 80.0, "D"),  # a tie keeps the default, whatever the test says
+        2: (10.0, 1.0, 3, 71.0, "A"),  # higher validation wins, however it does on test
+        3: (70.0, 1.0, 3, 60.0, "D"),
+    }

@@ -9,6 +9,8 @@ CONFIG = "configs/babi.py:adjacent"
 SEEDS = [0, 1, 2]
 METRICS = ["accuracy"]
 PLOT = {"x": "data.task", "metric": "accuracy"}
+# valid_accuracy_best: what experiments.babi.report chooses a reader per task by
+CURVES = {"metric": "accuracy", "mode": "max", "logy": False}
 
 
 def sweep(add):
