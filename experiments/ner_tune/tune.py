@@ -5,7 +5,8 @@ F1; the best config then tested on eng.testb over 3 seeds.
 
     python -m experiments.tune experiments/ner_tune/tune.py --root=/tmp/ner_tune --parallel=2
 
-configs/conll2003_ner.py: test F1 83.34 (valid 89.08). Goal (issue 23): mean - std >= 86.0.
+configs/conll2003_ner.py before the study: test F1 83.34 (valid 89.08); it now holds the best
+trial (test 84.71 +- 0.23). Goal (issue 23): mean - std >= 86.0.
 """
 
 import optuna
@@ -15,7 +16,7 @@ METRIC, DIRECTION = "f1", "maximize"
 TRIALS = 10
 SEEDS = [0, 1, 2]
 TEST_METRICS = ["precision", "recall"]
-ENQUEUE = [  # configs/conll2003_ner.py's own values first
+ENQUEUE = [  # configs/conll2003_ner.py's values before this study, first
     {
         "optimizer.learning_rate": 2e-3,
         "model.hidden_features": 100,
