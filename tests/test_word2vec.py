@@ -8,8 +8,8 @@ import pytest
 
 pytest.importorskip("gensim")
 
-from experiments import word2vec  # noqa: E402
-from lstm_jax.data.word_vectors import load_vectors  # noqa: E402
+from experiments import word2vec
+from lstm_jax.data.word_vectors import load_vectors
 
 
 def write_inputs(tmp_path):

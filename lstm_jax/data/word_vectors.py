@@ -21,8 +21,10 @@ def load_vectors(
     """-> (float32[len(words), dim], how many words the file had). A word2vec header line
     ("count dim") is skipped; a word missing exactly is looked up lower-cased."""
     if not os.path.isfile(path):
-        raise DataError(f"word vector file {path!r} does not exist; check config.data.vectors, or "
-            "make it from your own text with python -m experiments.word2vec --out=FILE")
+        raise DataError(
+            f"word vector file {path!r} does not exist; check config.data.vectors, or "
+            "make it from your own text with python -m experiments.word2vec --out=FILE"
+        )
     index = {w: i for i, w in enumerate(words)}
     lower = {}
     for i, w in enumerate(words):
