@@ -4,16 +4,18 @@
 
 Trains on every labelled phrase of the 8,544 training trees, as Tai et al. (2015) did;
 validates and tests on the 1,101 / 2,210 root sentences. Tai et al. report 46.4% test
-accuracy for their LSTM (with GloVe vectors; we start from random ones). Expected result
-and time on a 2-core CPU: see the README's results table.
+accuracy for their LSTM (with GloVe vectors; we start from random ones, or with
+``configs/sst5.py:vectors`` from in-domain word2vec ones, made as configs/sst2.py says).
+Expected result and time on a 2-core CPU: see the README's results table.
 """
 
 from configs import sst2
 from configs.default import epochs
 
 
-def get_config():
-    c = sst2.get_config()
+def get_config(start: str = "random"):
+    """start: random (the default) or vectors, as configs/sst2.py."""
+    c = sst2.get_config(start)
     c.data.train = "../shared/data/sst/train.txt"
     c.data.valid = "../shared/data/sst/dev.txt"
     c.data.test = "../shared/data/sst/test.txt"

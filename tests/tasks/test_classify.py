@@ -162,3 +162,10 @@ def test_bad_input(tmp_path, capsys):
 def test_configs_load():
     assert sst2.get_config().task == sst5.get_config().task == "classify"
     assert len(sst5.get_config().data.class_names.split(",")) == 5
+    # :vectors differs from the default only in where the embedding starts
+    for module in (sst2, sst5):
+        plain, vectors = module.get_config().to_dict(), module.get_config("vectors").to_dict()
+        assert vectors["data"].pop("vectors") == sst2.VECTORS and not plain["data"].pop("vectors")
+        assert plain == vectors
+    with pytest.raises(ConfigError, match=r"unknown variant 'glove': use :random"):
+        sst5.get_config("glove")
