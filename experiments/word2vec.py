@@ -7,8 +7,8 @@ The default corpus is in-domain text with no test sentences in it: the 2,000 ful
 reviews of Pang & Lee's polarity v2.0 (64,720 lines) and the 8,544 SST training sentences
 (1.66M tokens in all). Skip-gram, 300 dimensions (``configs/sst2.py``'s ``model.embed``),
 lower-cased as the GLUE and polarity text already is. One worker thread and a fixed seed
-make the file the same on every run, as gensim documents; that costs about 6 min on a
-2-core CPU against about 3.5 min with two threads.
+make the file the same on every run, as gensim documents (``--workers`` trades that for
+speed); the default corpus takes 160 s on a 2-core CPU.
 
 Inputs, by kind: a ``.tar.gz`` (every ``.txt`` member, one sentence per line), SST's PTB
 trees (the root sentences only: a phrase repeats its sentence's words), or plain text
