@@ -23,7 +23,7 @@ from lstm_jax.data import batching, splits, text
 from lstm_jax.data.text import read_text
 from lstm_jax.data.tfds_text import as_text, open_split, tfds_splits
 from lstm_jax.data.tokenizers import Tokenizer
-from lstm_jax.data.word_vectors import load_vectors
+from lstm_jax.data.word_vectors import load_vectors, vector_words
 from lstm_jax.errors import ConfigError, DataError
 
 Example = tuple[str, int]
@@ -340,6 +340,12 @@ def load(config: ml_collections.ConfigDict, workdir: str) -> ClassificationData:
     train_tokens = [t for toks in tokens["train"] for t in toks]
     cap = 0 if d.tokenizer == "sentencepiece" else d.vocab_size
     vocab = text.Vocab.build(train_tokens, cap, d.min_count)
+    if d.vectors and d.vectors_vocab:
+        # the vector file's other words get rows too: a valid/test word never seen in
+        # training keeps its pretrained vector instead of becoming <unk> (<unk> stays last)
+        seen = set(vocab.itos)
+        more = [w for w in vector_words(d.vectors, config.model.embed) if w not in seen]
+        vocab = text.Vocab([*vocab.itos[:-1], *dict.fromkeys(more), text.UNK])
     text.keep_vocabs(workdir, {"vocab.jsonl": vocab}, save=False)
     seqs, labels = {}, {}
     for split, toks in tokens.items():

@@ -15,6 +15,21 @@ import numpy as np
 from lstm_jax.errors import DataError
 
 
+def vector_words(path: str, dim: int) -> list[str]:
+    """The words of a word2vec or GloVe text file, in its order (checked by load_vectors)."""
+    if not os.path.isfile(path):
+        raise DataError(f"word vector file {path!r} does not exist; check config.data.vectors")
+    words = []
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            parts = line.rstrip().rsplit(" ", dim)
+            if n == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
+                continue  # word2vec's header
+            words.append(parts[0])
+    return words
+
+
 def load_vectors(
     path: str, words: Sequence[str], dim: int, seed: int = 0
 ) -> tuple[np.ndarray, int]:

@@ -62,6 +62,9 @@ class ClassificationTask(Task):
             "pad_multiple": 8,  # batch widths round up to this: few shapes to compile
             "eval_batch_size": 256,
             "vectors": "",  # a word2vec/GloVe text file to start the embedding from
+            # also a row for every other word of that file (valid/test words unseen in
+            # training keep their vector, not <unk>); data.vocab_size caps only the rest
+            "vectors_vocab": False,
         }
     }
     positive = ("data.pad_multiple", "data.eval_batch_size")

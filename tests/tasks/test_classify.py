@@ -169,3 +169,29 @@ def test_configs_load():
         assert plain == vectors
     with pytest.raises(ConfigError, match=r"unknown variant 'glove': use :random"):
         sst5.get_config("glove")
+
+
+def test_vectors_vocab_gives_unseen_words_their_vectors(tmp_path):
+    files = dataset(tmp_path / "data", sizes=(40, 10, 10))
+    with open(files["test"], "a") as f:
+        f.write("a superb film\t1\n")
+    vectors = tmp_path / "v.txt"
+    rows = {"superb": 1.0, "good": 2.0, "<unk>": 3.0, "superb ": 4.0}  # a repeat is skipped
+    vectors.write_text(
+        "".join(f"{w.strip()} " + " ".join([str(v)] * 16) + "\n" for w, v in rows.items())
+    )
+    datas = {}
+    for extend in (False, True):
+        c = tiny(files, **{"data.vectors": str(vectors), "data.vectors_vocab": extend})
+        task = get_task("classify")
+        task.setup(c, str(tmp_path / f"w{extend}"))
+        datas[extend] = task.data
+    plain, extended = datas[False].vocab, datas[True].vocab
+    assert "superb" not in plain.stoi
+    # the training words first, in the same order; then the file's new words; <unk> last
+    assert extended.itos == [*plain.itos[:-1], "superb", "<unk>"]
+    table = datas[True].embedding
+    np.testing.assert_array_equal(table[extended.stoi["superb"]], np.ones(16))
+    np.testing.assert_array_equal(table[extended.stoi["good"]], np.full(16, 2.0))
+    superb = datas[True].seqs["test"][-1]
+    assert extended.stoi["superb"] in superb and extended.stoi["<unk>"] not in superb
