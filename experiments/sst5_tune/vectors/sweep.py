@@ -16,3 +16,5 @@ CURVES = {"metric": "accuracy", "mode": "max", "logy": False}
 
 def sweep(add):
     add(**{"data.vectors": "/tmp/vectors/movies.txt"})
+    # and a row for every word of the vector file: test words unseen in training keep theirs
+    add(**{"data.vectors": "/tmp/vectors/movies.txt", "data.vectors_vocab": True})
