@@ -155,7 +155,11 @@ def collect(module, root: str, out_dir: str) -> list[dict[str, Any]]:
         out["minutes_mean"] = float(np.mean(row["seconds"]) / 60) if row["seconds"] else None
         rows.append(out)
     os.makedirs(out_dir, exist_ok=True)
-    write_tables(rows, list(dict.fromkeys(k for r in rows for k in r)), out_dir, "results")
+    # the overrides first, even one only a later point sets; then what was measured
+    keys = [k for row in by_point.values() for k in row["overrides"]]
+    write_tables(
+        rows, list(dict.fromkeys([*keys, *(k for r in rows for k in r)])), out_dir, "results"
+    )
     plot = getattr(module, "PLOT", None)
     if plot and rows:
         draw(rows, plot, os.path.join(out_dir, "results.png"))
