@@ -127,12 +127,16 @@ _ = trainer.predict(config, WORKDIR, sentences)
 # %%
 from lstm_jax.data import text
 
+tokenized = [task.data.tokenizer(s) for s in sentences]
+ids = [text.encode_input(task.data.vocab, w) for w in tokenized]
+lengths = np.array([len(i) for i in ids])
+tokens = np.zeros((len(ids), lengths.max()), np.int32)  # one padded batch: one call
+for row, i in enumerate(ids):
+    tokens[row, : len(i)] = i
+weights = np.asarray(model.attention_weights(jnp.asarray(tokens), jnp.asarray(lengths)))
 fig, axes = plt.subplots(len(sentences), 1, figsize=(9, 1.3 * len(sentences)))
-for ax, s in zip(axes, sentences, strict=True):
-    words = task.data.tokenizer(s)
-    ids = text.encode_input(task.data.vocab, words)
-    w = np.asarray(model.attention_weights(jnp.asarray(ids[None]), jnp.asarray([len(ids)]))[0])
-    ax.imshow(w[None], cmap="Reds", aspect="auto", vmin=0)
+for ax, words, n, w in zip(axes, tokenized, lengths, weights, strict=True):
+    ax.imshow(w[None, :n], cmap="Reds", aspect="auto", vmin=0)
     ax.set_xticks(range(len(words)), words, rotation=30, ha="right", fontsize=8)
     ax.set_yticks([])
 plt.tight_layout()

@@ -82,6 +82,7 @@ def test_main_predict_from_the_command_line(tmp_path):
         "--config.model.embed=8",
         "--config.num_train_steps=20",
         "--config.eval_every=20",
+        "--config.data.pad_multiple=16",  # one batch width: one compile per program
     ]
     cmd = [
         sys.executable,

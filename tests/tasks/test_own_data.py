@@ -150,6 +150,7 @@ def test_the_command_line_with_num_epochs_and_a_self_describing_workdir(tmp_path
     workdir = str(tmp_path / "w")
     flags = [f"--config.data.{s}={files[s]}" for s in files]
     flags += ["--config.model.hidden_features=8", "--config.model.embed=8"]
+    flags += ["--config.data.pad_multiple=16"]  # one batch width: one compile per program
     r = _main(
         "--config=configs/sst2.py",
         f"--workdir={workdir}",
