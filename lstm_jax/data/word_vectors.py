@@ -8,26 +8,32 @@ from __future__ import annotations
 
 import gzip
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from lstm_jax.errors import DataError
 
 
-def vector_words(path: str, dim: int) -> list[str]:
-    """The words of a word2vec or GloVe text file, in its order (checked by load_vectors)."""
+def _lines(path: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a word2vec or GloVe text file, word2vec's header skipped."""
     if not os.path.isfile(path):
-        raise DataError(f"word vector file {path!r} does not exist; check config.data.vectors")
-    words = []
+        raise DataError(
+            f"word vector file {path!r} does not exist; check config.data.vectors, or "
+            "make it from your own text with python -m experiments.word2vec --out=FILE"
+        )
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8", errors="replace") as f:
         for n, line in enumerate(f, 1):
-            parts = line.rstrip().rsplit(" ", dim)
+            parts = line.rstrip().split(" ")
             if n == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
-                continue  # word2vec's header
-            words.append(parts[0])
-    return words
+                continue  # word2vec's header ("count dim")
+            yield n, line
+
+
+def vector_words(path: str, dim: int) -> list[str]:
+    """The words of a word2vec or GloVe text file, in its order (checked by load_vectors)."""
+    return [line.rstrip().rsplit(" ", dim)[0] for _, line in _lines(path)]
 
 
 def load_vectors(
@@ -35,11 +41,6 @@ def load_vectors(
 ) -> tuple[np.ndarray, int]:
     """-> (float32[len(words), dim], how many words the file had). A word2vec header line
     ("count dim") is skipped; a word missing exactly is looked up lower-cased."""
-    if not os.path.isfile(path):
-        raise DataError(
-            f"word vector file {path!r} does not exist; check config.data.vectors, or "
-            "make it from your own text with python -m experiments.word2vec --out=FILE"
-        )
     index = {w: i for i, w in enumerate(words)}
     lower = {}
     for i, w in enumerate(words):
@@ -48,31 +49,27 @@ def load_vectors(
     found = np.zeros(len(words), bool)
     exact = np.zeros(len(words), bool)  # a case-folded match yields to an exact one
     checked = False
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8", errors="replace") as f:
-        for n, line in enumerate(f, 1):
-            parts = line.rstrip().split(" ")
-            if n == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
-                continue  # word2vec's header
-            # a word may hold spaces (GloVe 840B has ". . ."): the vector is the last dim
-            # fields, and the first line (a plain word) tells the file's dimension
-            word, *vector = line.rstrip().rsplit(" ", dim)
-            if len(vector) != dim or not word or (not checked and len(parts) != dim + 1):
-                raise DataError(
-                    f"{path}:{n}: a vector of {len(parts) - 1} numbers; model.embed is {dim}: "
-                    "set config.model.embed to the file's dimension"
-                )
-            checked = True
-            i, is_exact = index.get(word), True
-            if i is None:
-                i, is_exact = lower.get(word.lower()), False
-            if i is None or exact[i] or (found[i] and not is_exact):
-                continue
-            try:
-                table[i] = np.asarray(vector, np.float32)
-            except ValueError:
-                raise DataError(f"{path}:{n}: a non-numeric vector entry") from None
-            found[i], exact[i] = True, is_exact
+    for n, line in _lines(path):
+        parts = line.rstrip().split(" ")
+        # a word may hold spaces (GloVe 840B has ". . ."): the vector is the last dim
+        # fields, and the first line (a plain word) tells the file's dimension
+        word, *vector = line.rstrip().rsplit(" ", dim)
+        if len(vector) != dim or not word or (not checked and len(parts) != dim + 1):
+            raise DataError(
+                f"{path}:{n}: a vector of {len(parts) - 1} numbers; model.embed is {dim}: "
+                "set config.model.embed to the file's dimension"
+            )
+        checked = True
+        i, is_exact = index.get(word), True
+        if i is None:
+            i, is_exact = lower.get(word.lower()), False
+        if i is None or exact[i] or (found[i] and not is_exact):
+            continue
+        try:
+            table[i] = np.asarray(vector, np.float32)
+        except ValueError:
+            raise DataError(f"{path}:{n}: a non-numeric vector entry") from None
+        found[i], exact[i] = True, is_exact
     if not found.any():
         raise DataError(f"{path!r} has none of the vocabulary's words; is it the right file?")
     std = float(table[found].std())
