@@ -25,9 +25,9 @@ def _lines(path: str) -> Iterator[tuple[int, str]]:
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8", errors="replace") as f:
         for n, line in enumerate(f, 1):
-            parts = line.rstrip().split(" ")
-            if n == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
-                continue  # word2vec's header ("count dim")
+            head = line.rstrip().split(" ") if n == 1 else ()
+            if len(head) == 2 and all(p.isdigit() for p in head):
+                continue  # word2vec's header ("count dim"); only the first line can be one
             yield n, line
 
 
@@ -50,13 +50,15 @@ def load_vectors(
     exact = np.zeros(len(words), bool)  # a case-folded match yields to an exact one
     checked = False
     for n, line in _lines(path):
-        parts = line.rstrip().split(" ")
         # a word may hold spaces (GloVe 840B has ". . ."): the vector is the last dim
         # fields, and the first line (a plain word) tells the file's dimension
         word, *vector = line.rstrip().rsplit(" ", dim)
-        if len(vector) != dim or not word or (not checked and len(parts) != dim + 1):
+        # the whole split only on the first line and for the error: these files are large
+        first_bad = not checked and len(line.rstrip().split(" ")) != dim + 1
+        if len(vector) != dim or not word or first_bad:
+            fields = len(line.rstrip().split(" "))
             raise DataError(
-                f"{path}:{n}: a vector of {len(parts) - 1} numbers; model.embed is {dim}: "
+                f"{path}:{n}: a vector of {fields - 1} numbers; model.embed is {dim}: "
                 "set config.model.embed to the file's dimension"
             )
         checked = True
