@@ -23,15 +23,13 @@ def open_split(name: str, split: str, data_dir: str | None):
         builder = tfds.builder(name, data_dir=data_dir)
     except Exception as e:  # tfds raises several types for an unknown name
         if _needs_tensorflow(name):
-            where = data_dir or "TFDS's default data_dir"
-            raise DataError(
-                f"TFDS dataset {name!r} is not prepared in {where!r}, and its TFDS builder "
-                "needs TensorFlow, which is not installed: prepare it on a machine with "
-                f"network and TensorFlow (pip install -e '.[tf]'; tfds build {name} "
-                "--data_dir=DIR), then copy DIR here and set config.data.dir to it"
-            ) from None
+            raise _needs_tensorflow_error(name, data_dir or "TFDS's default data_dir") from None
         raise DataError(f"TFDS has no dataset {name!r}: {str(e).splitlines()[0]}") from None
     if not builder.is_prepared():
+        # With some extras (keras) the builder loads without TensorFlow, but preparing
+        # it still needs TensorFlow: say so rather than send the user to a failing build.
+        if _needs_tensorflow(name):
+            raise _needs_tensorflow_error(name, builder.data_dir)
         raise DataError(
             f"TFDS dataset {name!r} is not prepared in {builder.data_dir!r}; prepare it "
             f"(tfds build {name} --data_dir=...) on a machine with network and set "
@@ -44,6 +42,15 @@ def open_split(name: str, split: str, data_dir: str | None):
     if not len(source):
         raise DataError(f"TFDS {name!r} split {split!r} is empty")
     return source
+
+
+def _needs_tensorflow_error(name: str, where: str) -> DataError:
+    return DataError(
+        f"TFDS dataset {name!r} is not prepared in {where!r}, and its TFDS builder "
+        "needs TensorFlow, which is not installed: prepare it on a machine with "
+        f"network and TensorFlow (pip install -e '.[tf]'; tfds build {name} "
+        "--data_dir=DIR), then copy DIR here and set config.data.dir to it"
+    )
 
 
 def _needs_tensorflow(name: str) -> bool:
