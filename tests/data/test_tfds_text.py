@@ -26,3 +26,21 @@ def test_unknown_name_is_not_blamed_on_tensorflow(tmp_path):
 def test_registered_but_not_prepared(tmp_path):
     with pytest.raises(DataError, match="'tiny_shakespeare' is not prepared"):
         open_split("tiny_shakespeare", "train", str(tmp_path))
+
+
+@pytest.mark.skipif(not NO_TF, reason="TensorFlow is installed: TFDS finds every builder")
+def test_builder_that_loads_without_tensorflow_still_says_it_needs_it(tmp_path, monkeypatch):
+    # With keras installed (the peers extra) TFDS loads glue's builder without TensorFlow;
+    # preparing it still needs TensorFlow, so the not-prepared error must say so too.
+    import tensorflow_datasets as tfds
+
+    class Unprepared:
+        data_dir = str(tmp_path)
+
+        def is_prepared(self):
+            return False
+
+    monkeypatch.setattr(tfds, "builder", lambda name, data_dir=None: Unprepared())
+    with pytest.raises(DataError, match=r"not prepared.*needs TensorFlow.*tfds build") as e:
+        open_split("glue/sst2", "train", str(tmp_path))
+    assert "\n" not in str(e.value)
