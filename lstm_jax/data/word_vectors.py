@@ -52,11 +52,12 @@ def load_vectors(
     for n, line in _lines(path):
         # a word may hold spaces (GloVe 840B has ". . ."): the vector is the last dim
         # fields, and the first line (a plain word) tells the file's dimension
-        word, *vector = line.rstrip().rsplit(" ", dim)
+        text = line.rstrip()
+        word, *vector = text.rsplit(" ", dim)
         # the whole split only on the first line and for the error: these files are large
-        first_bad = not checked and len(line.rstrip().split(" ")) != dim + 1
+        first_bad = not checked and len(text.split(" ")) != dim + 1
         if len(vector) != dim or not word or first_bad:
-            fields = len(line.rstrip().split(" "))
+            fields = len(text.split(" "))
             raise DataError(
                 f"{path}:{n}: a vector of {fields - 1} numbers; model.embed is {dim}: "
                 "set config.model.embed to the file's dimension"
