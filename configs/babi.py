@@ -27,11 +27,15 @@ from lstm_jax.errors import ConfigError
 
 
 def get_config(reader: str = "memn2n"):
-    """reader: memn2n (the default below) or adjacent (configs/babi.py:adjacent: MemN2N's
+    """reader: memn2n (the default below), adjacent (configs/babi.py:adjacent: MemN2N's
     adjacent tying with the question read into the first key space, m + read, word
-    embeddings beside the LSTM's outputs, a tanh answer layer; experiments/babi/README.md)."""
-    if reader not in ("memn2n", "adjacent"):
-        raise ConfigError(f"unknown variant {reader!r}: use :memn2n (the default) or :adjacent")
+    embeddings beside the LSTM's outputs, a tanh answer layer; experiments/babi/README.md)
+    or story (:adjacent with a BiLSTM reading the whole story as one sequence, each
+    sentence closed by an end marker, so "he" and "they" sentences carry their names)."""
+    if reader not in ("memn2n", "adjacent", "story"):
+        raise ConfigError(
+            f"unknown variant {reader!r}: use :memn2n (the default), :adjacent or :story"
+        )
     c = default.get_config("qa")
     c.seed = 0
     c.batch_size = 32
@@ -45,6 +49,10 @@ def get_config(reader: str = "memn2n"):
     c.model.hidden_features = 64
     c.model.num_layers = 1  # of the sentence and question LSTMs
     c.model.hops = 3
+    # sentence: the LSTM reads each sentence alone; story: the whole story as one sequence,
+    # sentences closed by a learned end marker (DMN's input module)
+    c.model.encoder = "sentence"
+    c.model.bidirectional = False  # the reader LSTM (hidden_features // 2 per direction)
     c.model.fusion = False  # a BiLSTM over the sentence vectors (DMN+'s input fusion)
     c.model.temporal = True  # a learned vector per sentence age (MemN2N's temporal encoding)
     # dot: MemN2N's <key, memory>, one key and one value space for all hops; adjacent:
@@ -68,8 +76,10 @@ def get_config(reader: str = "memn2n"):
     c.checkpoint_every = epochs(c, 5)
     c.log_every = 100
     c.keep_checkpoints = 1
-    if reader == "adjacent":
+    if reader in ("adjacent", "story"):
         c.model.attention, c.model.memory_update = "adjacent", "add"
         c.model.skip, c.model.answer_hidden = True, 64
         c.model.tie_question = True  # MemN2N's B = A1, part of its adjacent tying
+    if reader == "story":
+        c.model.encoder, c.model.bidirectional = "story", True
     return c

@@ -102,9 +102,12 @@ def test_babi_reader_is_chosen_per_task_on_validation_never_on_test():
     # task -> (test %, std, seeds, best valid %)
     default = {1: (90.0, 1.0, 3, 80.0), 2: (50.0, 1.0, 3, 70.0), 3: (70.0, 1.0, 3, 60.0)}
     adjacent = {1: (99.0, 1.0, 3, 80.0), 2: (10.0, 1.0, 3, 71.0), 3: (20.0, 1.0, 3, 50.0), 4: ()}
-    picked = report.chosen(default, adjacent)
+    picked = report.chosen([("D", default), ("A", adjacent)])
     assert picked == {
         1: (90.0, 1.0, 3, 80.0, "D"),  # a tie keeps the default, whatever the test says
         2: (10.0, 1.0, 3, 71.0, "A"),  # higher validation wins, however it does on test
         3: (70.0, 1.0, 3, 60.0, "D"),
     }
+    story = {1: (95.0, 1.0, 3, 80.0), 2: (5.0, 1.0, 3, 75.0), 3: (80.0, 1.0, 3, 60.0)}
+    picked = report.chosen([("D", default), ("A", adjacent), ("S", story), ("X", {})])
+    assert [picked[t][4] for t in (1, 2, 3)] == ["D", "S", "D"]  # ties keep the earlier

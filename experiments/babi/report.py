@@ -3,8 +3,8 @@ beside Weston et al.'s LSTM baseline and MemN2N, with the mean error and tasks p
 
     python -m experiments.babi.report     # writes experiments/babi/results.md
 
-Ours: the sweeps' results.csv in 1k/, 1k_adjacent/ (configs/babi.py:adjacent), 10k/ and
-10k_adjacent/.
+Ours: the sweeps' results.csv in 1k/, 1k_adjacent/ (configs/babi.py:adjacent), 1k_story/
+(configs/babi.py:story), 10k/ and 10k_adjacent/.
 
 Published numbers, transcribed: Weston et al. 2015 ("Towards AI-Complete Question
 Answering", Table 3, weakly supervised LSTM, 1k: test accuracy %); Sukhbaatar et al.
@@ -46,32 +46,41 @@ def ours(set_name: str) -> dict[int, tuple[float, float, int, float]]:
     return out
 
 
-def chosen(default: dict, other: dict) -> dict[int, tuple[float, float, int, float, str]]:
-    """Per task, the reader with the higher mean best validation accuracy (the checkpoint
-    test reads), a tie keeping the default; test accuracy never enters the choice. The
-    last field names the reader: D (default) or A (adjacent)."""
+def chosen(readers: list[tuple[str, dict]]) -> dict[int, tuple[float, float, int, float, str]]:
+    """readers: [(letter, task -> result)], the default first. Per task (of those every
+    reader with results ran), the reader with the highest mean best validation accuracy
+    (the checkpoint test reads), a tie keeping the earlier reader; test accuracy never
+    enters the choice. The last field names the reader."""
+    readers = [(name, r) for name, r in readers if r]
+    tasks = set.intersection(*(set(r) for _, r in readers)) if readers else set()
     out = {}
-    for t in sorted(set(default) & set(other)):
-        pick, name = (other[t], "A") if other[t][3] > default[t][3] else (default[t], "D")
-        out[t] = (*pick, name)
+    for t in sorted(tasks):
+        name, r = max(readers, key=lambda reader: reader[1][t][3])  # max keeps the first
+        out[t] = (*r[t], name)
     return out
 
 
-# sweep folders beside this file and their column names; the 1k ones face the LSTM baseline,
-# and the published 1k columns stand between the 1k and the 10k ones. Each set also gets a
-# column with the reader chosen per task on validation (a hyperparameter, as any other).
+# sweep folders beside this file, their column names and letters; the 1k ones face the LSTM
+# baseline, and the published 1k columns stand between the 1k and the 10k ones. Each set
+# also gets a column with the reader chosen per task on validation (a hyperparameter, as
+# any other), among the readers whose sweeps have results.
 SWEEPS = {
-    "1k": [("1k", "ours 1k"), ("1k_adjacent", "ours 1k, :adjacent")],
-    "10k": [("10k", "ours 10k"), ("10k_adjacent", "ours 10k, :adjacent")],
+    "1k": [
+        ("1k", "ours 1k", "D"),
+        ("1k_adjacent", "ours 1k, :adjacent", "A"),
+        ("1k_story", "ours 1k, :story", "S"),
+    ],
+    "10k": [("10k", "ours 10k", "D"), ("10k_adjacent", "ours 10k, :adjacent", "A")],
 }
 
 
 def columns() -> dict[str, list[tuple[str, dict]]]:
-    """set -> [(title, task -> result)]: the two readers, then the one chosen per task."""
+    """set -> [(title, task -> result)]: each reader, then the one chosen per task."""
     out = {}
     for set_name, sweeps in SWEEPS.items():
-        res = [(title, ours(name)) for name, title in sweeps]
-        res.append((f"ours {set_name}, reader chosen on validation", chosen(res[0][1], res[1][1])))
+        res = [(title, ours(name)) for name, title, _ in sweeps]
+        letters = [(letter, r) for (_, _, letter), (_, r) in zip(sweeps, res, strict=True)]
+        res.append((f"ours {set_name}, reader chosen on validation", chosen(letters)))
         out[set_name] = res
     return out
 
@@ -96,7 +105,8 @@ def table() -> str:
         cells += [cell(r, t) for _, r in cols["10k"]]
         lines.append(f"| {t} | " + " | ".join(cells) + " |")
     lines.append(
-        "\nD / A: the reader chosen on validation, configs/babi.py (default) or :adjacent."
+        "\nD / A / S: the reader chosen on validation, configs/babi.py (default), :adjacent"
+        " or :story."
     )
     for set_name, res in cols.items():
         for title, r in res:

@@ -26,10 +26,16 @@ class QAReader(nnx.Module):
     Each sentence is read by an LSTM of ``num_layers``: the fact is its last state, or
     (``pool="position"``) MemN2N's position-encoded sum of its outputs (``skip``: of its
     outputs plus its word embeddings, so the bag of words MemN2N matches on is there beside
-    the context). Optionally a BiLSTM over the facts (``fusion``, DMN+) lets each one see
-    its neighbours, and a learned vector per sentence age (``max_sentences`` > 0, MemN2N's
-    temporal encoding; ``noise`` inserts empty sentences at random in training) says how
-    recent it is. The question, read by the same LSTM, starts the memory m. Each of
+    the context). With ``encoder="story"`` the same LSTM reads the whole story as one
+    sequence instead, each sentence closed by a learned end marker (DMN's input module),
+    so a sentence's outputs carry what came before it ("they" after "Mary and Daniel");
+    the fact is then the output at its end marker (``pool="last"``) or the
+    position-encoded sum of its words' and marker's outputs. A ``bidirectional`` reader
+    (``hidden // 2`` per direction) lets a sentence see the ones after it as well.
+    Optionally a BiLSTM over the facts (``fusion``, DMN+) lets each one see its neighbours,
+    and a learned vector per sentence age (``max_sentences`` > 0, MemN2N's temporal
+    encoding; ``noise`` inserts empty sentences at random in training) says how recent it
+    is. The question, read by the same LSTM, starts the memory m. Each of
     ``hops`` episodes scores every fact: ``attention="mlp"`` (DMN+) puts
     ``[f*q, f*m, |f-q|, |f-m|]`` through a tanh layer, ``"dot"`` (MemN2N) takes
     <key(f), m>/sqrt(d) and reads value(f), ``"adjacent"`` does the same with MemN2N's
@@ -62,6 +68,8 @@ class QAReader(nnx.Module):
         skip: bool = False,
         answer_hidden: int = 0,
         tie_question: bool = False,
+        encoder: str = "sentence",
+        bidirectional: bool = False,
         dtype: Any = jnp.float32,
         rngs: nnx.Rngs,
     ):
@@ -69,13 +77,31 @@ class QAReader(nnx.Module):
         self.dropout, self.deterministic = dropout, False
         self.attention, self.noise, self.pool = attention, noise, pool
         self.skip, self.memory_update = skip, memory_update
+        if encoder not in ("sentence", "story"):
+            raise ValueError(f"encoder must be sentence or story, got {encoder!r}")
+        self.encoder = encoder
         # training steps with the attention's softmax left out (MemN2N's linear start);
         # the training loop sets train_step, evaluation always uses the softmax
         self.linear_start, self.train_step = linear_start, None
         self.embed = nnx.Embed(vocab, embed, rngs=rngs)
         # one LSTM reads the sentences and the question (as the DMN does): a name in both
         # gets one code, so the attention's products compare like with like from the start
-        self.reader = LSTM(embed, hidden, num_layers=num_layers, dtype=dtype, rngs=rngs)
+        if bidirectional and hidden % 2:
+            raise ValueError(f"a bidirectional reader needs an even hidden, got {hidden}")
+        # bidirectional: hidden // 2 per direction, so every width below stays ``hidden``
+        self.reader = LSTM(
+            embed,
+            hidden // 2 if bidirectional else hidden,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dtype=dtype,
+            rngs=rngs,
+        )
+        self.directions = 2 if bidirectional else 1
+        # the story encoder's sentence end: a learned input, as DMN's period token
+        self.sentence_end = (
+            nnx.Param(TEMPORAL_INIT(rngs.params(), (embed,))) if encoder == "story" else None
+        )
         self.fusion = (
             LSTM(hidden, hidden // 2, bidirectional=True, dtype=dtype, rngs=rngs)
             if fusion
@@ -136,10 +162,35 @@ class QAReader(nnx.Module):
         lengths = jnp.maximum(lengths, 1)
         x = self._drop(self.embed(words))
         h, state = rnn(x, lengths)
-        if self.pool == "last":
-            return state.h[-1]
+        if self.pool == "last":  # the last layer's final state, both directions'
+            return jnp.concatenate(list(state.h[-self.directions :]), -1)
         # skip: the words themselves beside their context, MemN2N's bag of words plus the LSTM
         return position_pool(h + x if self.skip else h, lengths)
+
+    def _read_story(self, story: jax.Array, sentence_lengths: jax.Array, story_lengths):
+        """story int32[batch, sentences, words] -> float32[batch, sentences, hidden]: the
+        reader runs once over each story's sentences packed end to end, each followed by
+        the end marker; a fact is pooled over its own words' and marker's outputs."""
+        b, s, w = story.shape
+        j = jnp.arange(w + 1)
+        real = jnp.arange(s)[None] < story_lengths[:, None]  # bool[batch, sentences]
+        n = jnp.where(real, sentence_lengths + 1, 0)  # steps per sentence: words + marker
+        start = jnp.cumsum(n, -1) - n
+        x = jnp.concatenate([self.embed(story), jnp.zeros((b, s, 1, self.embed.features))], 2)
+        marker = (j[None, None] == sentence_lengths[..., None])[..., None]
+        x = jnp.where(marker, self.sentence_end[...].astype(x.dtype), x)  # [b, s, w+1, e]
+        x = self._drop(x)
+        total = s * (w + 1)
+        pos = jnp.where(j < n[..., None], start[..., None] + j, total)  # total: dropped
+        rows = jnp.arange(b)[:, None, None]
+        packed = jnp.zeros((b, total, x.shape[-1]), x.dtype).at[rows, pos].set(x, mode="drop")
+        h, _ = self.reader(packed, jnp.maximum(jnp.sum(n, -1), 1))
+        h = h[rows, jnp.minimum(pos, total - 1)]  # back to [b, s, w+1, hidden]
+        if self.pool == "last":  # the output at the sentence's end marker
+            return jnp.take_along_axis(h, sentence_lengths[..., None, None], 2)[:, :, 0]
+        h = h + x if self.skip else h
+        f = position_pool(h.reshape(b * s, w + 1, -1), jnp.maximum(n, 1).reshape(-1))
+        return f.reshape(b, s, -1)
 
     def _age(self, story_lengths: jax.Array, s: int) -> jax.Array:
         """int32[batch, sentences]: each sentence's distance from the story's end. In
@@ -157,8 +208,11 @@ class QAReader(nnx.Module):
         the context of the story, in one space for all hops (mlp, dot) or one per hop
         (adjacent)."""
         b, s, w = story.shape
-        f = self._read(self.reader, story.reshape(b * s, w), sentence_lengths.reshape(-1))
-        f = f.reshape(b, s, -1)
+        if self.encoder == "story":
+            f = self._read_story(story, sentence_lengths, story_lengths)
+        else:
+            f = self._read(self.reader, story.reshape(b * s, w), sentence_lengths.reshape(-1))
+            f = f.reshape(b, s, -1)
         if self.fusion is not None:
             f, _ = self.fusion(self._drop(f), story_lengths)
         if self.attention == "adjacent":

@@ -47,6 +47,7 @@ class QATask(Task):
         "attention": ("mlp", "dot", "adjacent"),
         "pool": ("last", "position"),
         "memory_update": ("gru", "add"),
+        "encoder": ("sentence", "story"),
     }
 
     def check_config(self, config):
@@ -105,6 +106,8 @@ class QATask(Task):
             skip=m.get("skip", False),
             answer_hidden=m.get("answer_hidden", 0),
             tie_question=m.get("tie_question", False),
+            encoder=m.get("encoder", self.model_choices["encoder"][0]),
+            bidirectional=m.get("bidirectional", False),
             memory_update=m.get("memory_update", self.model_choices["memory_update"][0]),
             dropout=m.dropout,
             dtype=config.dtype,

@@ -38,10 +38,17 @@ ADJACENT = dict(
     answer_hidden=16,
     tie_question=True,
 )
+# the whole story read as one sequence, each sentence closed by the end marker
+STORY = dict(MEMN2N, encoder="story")
+BISTORY = dict(ADJACENT, encoder="story", bidirectional=True)
 
 
 # dot and adjacent attention mask alike (one einsum path); adjacent has more to get wrong
-@pytest.mark.parametrize("kw", [{}, ADJACENT], ids=["mlp", "adjacent"])
+@pytest.mark.parametrize(
+    "kw",
+    [{}, ADJACENT, STORY, dict(BISTORY, pool="last")],
+    ids=["mlp", "adjacent", "story", "bistory-last"],
+)
 def test_shapes_and_attention_masks_padding(kw):
     model = make(**kw)
     model.eval()
@@ -56,7 +63,11 @@ def test_shapes_and_attention_masks_padding(kw):
     np.testing.assert_allclose(wide_logits, logits, atol=1e-5)
 
 
-@pytest.mark.parametrize("kw", [{}, MEMN2N, ADJACENT], ids=["mlp", "dot", "adjacent"])
+@pytest.mark.parametrize(
+    "kw",
+    [{}, MEMN2N, ADJACENT, STORY, BISTORY],
+    ids=["mlp", "dot", "adjacent", "story", "bistory"],
+)
 def test_one_step_changes_every_parameter(kw):
     model = make(dropout=0.1, **kw)
     story = jax.random.randint(jax.random.key(1), (4, 5, 6), 1, 20)
@@ -102,3 +113,25 @@ def test_random_noise_only_delays_ages_in_training():
     np.testing.assert_array_equal(exact, [[3, 2, 1, 0], [1, 0, 0, 0]])
     assert (noisy >= exact).all() and (noisy[:, 0] != exact[0]).any()
     assert (np.diff(noisy[:, 0], axis=-1) < 0).all()  # earlier sentences stay older
+
+
+def test_story_encoder_reads_the_sentences_in_order_as_one_sequence():
+    """A fact of the story encoder is the reader's output at its sentence's end marker
+    after every earlier sentence and marker, packed without padding between them."""
+    model = make(**dict(STORY, pool="last"))
+    model.eval()
+    story, lengths, n, _, _ = inputs(sentences=5, width=6, extra=1)
+    lengths = lengths.at[0, 1].set(2)  # a shorter middle sentence: its padding is skipped
+    facts = model._read_story(story, lengths, n)
+    words = [3, 4, 5, None, 6, 7, None, 9, 10, 11, None]  # None: the end marker
+    x = jnp.stack(
+        [model.sentence_end[...] if w is None else model.embed(jnp.array(w)) for w in words]
+    )
+    h, _ = model.reader(x[None])
+    np.testing.assert_allclose(facts[0, :3], h[0, jnp.array([3, 6, 10])], atol=1e-6)
+    # a sentence's fact sees the sentences before it, not those after
+    changed = model._read_story(story.at[0, 2, 0].set(12), lengths, n)
+    np.testing.assert_array_equal(changed[0, :2], facts[0, :2])
+    assert not np.allclose(changed[0, 2], facts[0, 2])
+    changed = model._read_story(story.at[0, 0, 0].set(12), lengths, n)
+    assert not np.allclose(changed[0, 1], facts[0, 1])
