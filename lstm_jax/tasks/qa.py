@@ -68,6 +68,11 @@ class QATask(Task):
                 f"= model.hidden_features (got {model.get('embed')} and "
                 f"{model.get('hidden_features')})"
             )
+        if model.get("bidirectional") and model.get("hidden_features", 0) % 2:
+            raise ConfigError(
+                "model.bidirectional splits model.hidden_features between the two "
+                f"directions: make it even (got {model.get('hidden_features')})"
+            )
         for key, allowed in self.model_choices.items():
             if model.get(key, allowed[0]) not in allowed:
                 raise ConfigError(

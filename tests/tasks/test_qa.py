@@ -100,5 +100,12 @@ def test_an_unknown_attention_is_a_config_error_and_old_configs_still_pass():
     with pytest.raises(ConfigError, match=r"model.tie_question .* set model.attention=adjacent"):
         get_task("qa").check_config(c)
     c.model.tie_question = False
+    c.model.encoder = "words"
+    with pytest.raises(ConfigError, match=r"model.encoder must be one of sentence, story"):
+        get_task("qa").check_config(c)
+    c.model.encoder, c.model.bidirectional, c.model.hidden_features = "story", True, 63
+    with pytest.raises(ConfigError, match=r"model.bidirectional .* make it even \(got 63\)"):
+        get_task("qa").check_config(c)
+    c.model.bidirectional = False
     del c.model["attention"], c.model["pool"]  # a workdir from before these keys
     get_task("qa").check_config(c)
