@@ -16,7 +16,8 @@ reader of the README's second column).
 
 Expected (2-core CPU, 1k set, seed 0, one model per task, 60 epochs): task 1 98.6% test
 accuracy in 0.7 min; over the 20 tasks mean error 22.5%, 0.5-2.4 min each. Per task:
-the README's question-answering table and experiments/babi/.
+the README's question-answering table and experiments/babi/. Over seeds 0-2: the default
+22.5%, :adjacent 20.2%, :story 25.9% (task 11: 97.7%, the others below 88%).
 """
 
 import ml_collections
