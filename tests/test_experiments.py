@@ -111,3 +111,6 @@ def test_babi_reader_is_chosen_per_task_on_validation_never_on_test():
     story = {1: (95.0, 1.0, 3, 80.0), 2: (5.0, 1.0, 3, 75.0), 3: (80.0, 1.0, 3, 60.0)}
     picked = report.chosen([("D", default), ("A", adjacent), ("S", story), ("X", {})])
     assert [picked[t][4] for t in (1, 2, 3)] == ["D", "S", "D"]  # ties keep the earlier
+    # a reader run on some tasks only competes on those
+    picked = report.chosen([("D", default), ("A", adjacent), ("S", {3: (99.0, 0.0, 3, 65.0)})])
+    assert [picked[t][4] for t in (1, 2, 3)] == ["D", "A", "S"]
