@@ -97,7 +97,6 @@ class QAReader(nnx.Module):
             dtype=dtype,
             rngs=rngs,
         )
-        self.directions = 2 if bidirectional else 1
         # the story encoder's sentence end: a learned input, as DMN's period token
         self.sentence_end = (
             nnx.Param(TEMPORAL_INIT(rngs.params(), (embed,))) if encoder == "story" else None
@@ -163,7 +162,7 @@ class QAReader(nnx.Module):
         x = self._drop(self.embed(words))
         h, state = rnn(x, lengths)
         if self.pool == "last":  # the last layer's final state, both directions'
-            return jnp.concatenate(list(state.h[-self.directions :]), -1)
+            return jnp.concatenate(list(state.h[-rnn.num_directions :]), -1)
         # skip: the words themselves beside their context, MemN2N's bag of words plus the LSTM
         return position_pool(h + x if self.skip else h, lengths)
 
