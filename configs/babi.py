@@ -17,7 +17,7 @@ reader of the README's second column).
 Expected (2-core CPU, 1k set, seed 0, one model per task, 60 epochs): task 1 98.6% test
 accuracy in 0.7 min; over the 20 tasks mean error 22.5%, 0.5-2.4 min each. Per task:
 the README's question-answering table and experiments/babi/. Over seeds 0-2: the default
-22.5%, :adjacent 20.2%, :story 25.9% (task 11: 97.7%, the others below 88%).
+22.5%, :adjacent 20.2%, :story 25.5% (task 11: 98.5%, the others below 88%).
 """
 
 import ml_collections
@@ -83,4 +83,7 @@ def get_config(reader: str = "memn2n"):
         c.model.tie_question = True  # MemN2N's B = A1, part of its adjacent tying
     if reader == "story":
         c.model.encoder, c.model.bidirectional = "story", True
+        # at 3e-3 some seeds never leave chance (loss ln(answers) from step 30 on: 1k task
+        # 13 seed 2 15.3%, task 12 seed 2 30.2%); at 1e-3 they learn (93.2, 99.4)
+        c.optimizer.learning_rate = 1e-3
     return c
