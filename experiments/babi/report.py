@@ -83,10 +83,10 @@ def columns() -> dict[str, list[tuple[str, dict]]]:
     """set -> [(title, task -> result)]: each reader, then the one chosen per task."""
     out = {}
     for set_name, sweeps in SWEEPS.items():
-        res = [(title, ours(name)) for name, title, _ in sweeps]
-        letters = [(letter, r) for (_, _, letter), (_, r) in zip(sweeps, res, strict=True)]
-        res.append((f"ours {set_name}, reader chosen on validation", chosen(letters)))
-        out[set_name] = res
+        results = [(title, letter, ours(name)) for name, title, letter in sweeps]
+        picked = chosen([(letter, r) for _, letter, r in results])
+        out[set_name] = [(title, r) for title, _, r in results]
+        out[set_name].append((f"ours {set_name}, reader chosen on validation", picked))
     return out
 
 
