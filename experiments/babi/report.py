@@ -73,7 +73,6 @@ SWEEPS = {
     "10k": [
         ("10k", "ours 10k", "D"),
         ("10k_adjacent", "ours 10k, :adjacent", "A"),
-        # only on the tasks where validation chose it on the 1k set (its sweep file says why)
         ("10k_story", "ours 10k, :story", "S"),
     ],
 }
