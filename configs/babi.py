@@ -18,7 +18,7 @@ Expected (2-core CPU, 1k set, seed 0, one model per task, 60 epochs): task 1 98.
 accuracy in 0.7 min; over the 20 tasks mean error 22.5%, 0.5-2.4 min each. Per task:
 the README's question-answering table and experiments/babi/. Over seeds 0-2: the default
 22.5%, :adjacent 20.2%, :story 25.5% (task 11: 98.5%, the others below 88%); on the 10k
-set (--config.data.set=en-10k --config.num_epochs=15, 1-4 min per task) 17.3%, 19.8% and
+set (--config.data.set=en-10k --config.num_epochs=15, 1-6 min per task) 17.3%, 19.8% and
 14.3% (tasks 11 and 12: 99.9, 99.8).
 """
 
