@@ -111,10 +111,11 @@ def table() -> str:
         cells += [str(LSTM_1K[t - 1]), f"{100 - MEMN2N_1K_ERROR[t - 1]:.1f}"]
         cells += [cell(r, t) for _, r in cols["10k"]]
         lines.append(f"| {t} | " + " | ".join(cells) + " |")
-    lines.append(
-        "\nD / A / S / F / L: the reader chosen on validation, configs/babi.py (default),"
-        " :adjacent, :story or (10k) :story in one direction for 30 or 60 epochs."
-    )
+    # the legend from SWEEPS itself, so a reader added there cannot go missing here; a
+    # title without a variant after its comma ("ours 10k") is the default reader
+    legend = {letter: title.split(", ", 1)[-1] for s in SWEEPS.values() for _, title, letter in s}
+    legend = "; ".join(f"{k}: {v if ':' in v else 'configs/babi.py'}" for k, v in legend.items())
+    lines.append(f"\nThe reader chosen on validation: {legend}.")
     for set_name, res in cols.items():
         for title, r in res:
             if len(r) < 20:
